@@ -1,0 +1,388 @@
+"""The scenario format: what a scenario file may say, with defaults and units.
+
+A scenario is data, never code. Every field is validated; unknown keys are
+errors. Money is in currency units (CU) per period, volumes in units per
+period, probabilities per period. Behavioural constants live in
+:class:`Behaviour`; each states its default and where the default comes from.
+The file format is documented for users in ``docs/scenarios.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+#: Relationship levels in order of cost (Kotler & Keller, "Marketing Management").
+RELATIONSHIP_LEVELS = ("basic", "reactive", "accountable", "proactive", "partnership")
+
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Real = Annotated[float, Field(allow_inf_nan=False)]
+Name = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class Strict(BaseModel):
+    """Base for every section: unknown keys are errors, floats must be finite."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+
+
+# --------------------------------------------------------------------- run ---
+
+
+class Run(Strict):
+    """How long and how often to run."""
+
+    steps: Annotated[int, Field(ge=0, le=100_000)] = 36
+    """Periods to simulate (a period is a month by default)."""
+    seed: Annotated[int, Field(ge=0)] = 1
+    """Root seed; replication streams are spawned from it."""
+    replications: Annotated[int, Field(ge=1, le=100_000)] = 5
+    discount_rate: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] = 0.10
+    """Annual discount rate for lifetime values and discounted profit."""
+    periods_per_year: Annotated[int, Field(ge=1, le=365)] = 12
+
+
+# ------------------------------------------------------------------ market ---
+
+
+class BenefitWeights(Strict):
+    """How much a segment values each kind of benefit (Kotler & Keller: total customer benefit)."""
+
+    product: NonNegative = 1.0
+    service: NonNegative = 1.0
+    personnel: NonNegative = 1.0
+    image: NonNegative = 1.0
+
+
+class CostWeights(Strict):
+    """How much a segment feels each kind of cost (total customer cost)."""
+
+    monetary: NonNegative = 1.0
+    time: NonNegative = 1.0
+    energy: NonNegative = 1.0
+    psychic: NonNegative = 1.0
+
+
+class Segment(Strict):
+    """A group of customers who weigh benefits and costs alike."""
+
+    name: Name
+    share: Probability
+    """Fraction of the market's customers in this segment."""
+    benefit_weights: BenefitWeights = BenefitWeights()
+    cost_weights: CostWeights = CostWeights()
+    wallet: Positive = 10.0
+    """Mean category purchases per customer per period (units)."""
+    wallet_cv: Annotated[float, Field(ge=0, le=5, allow_inf_nan=False)] = 0.5
+    """Coefficient of variation of wallets across customers (lognormal)."""
+    base_defection: Probability = 0.02
+    """Defection probability per period of a customer who just meets expectations,
+    with no loyalty and no better offer (2 %/month ~ 22 %/year, typical of
+    subscription markets; Reichheld & Sasser 1990 report 10-30 %/year)."""
+    in_market: Probability = 0.05
+    """Probability per period that a prospect (no current supplier) shops the category."""
+    outside_value: Real = 0.0
+    """Perceived value of not buying from any firm here (the outside option)."""
+    switching_cost: NonNegative = 0.3
+    """Value bonus of the current firm in the wallet split and when weighing a switch."""
+    perception_noise: NonNegative = 0.15
+    """Standard deviation of the per-period error in perceived value (value units)."""
+
+
+class Network(Strict):
+    """The social network word of mouth travels on."""
+
+    kind: Literal["small_world", "scale_free", "random", "fully_mixed"] = "small_world"
+    mean_degree: Annotated[int, Field(ge=0, le=1000)] = 10
+    rewiring: Probability = 0.1
+    """Watts-Strogatz rewiring probability (small world only; 0.1 as in Watts & Strogatz 1998)."""
+    exponent: Annotated[float, Field(gt=2, le=10, allow_inf_nan=False)] = 2.5
+    """Degree exponent of the scale-free network (2 < gamma <= 3 for most social networks)."""
+
+
+class Market(Strict):
+    customers: Annotated[int, Field(ge=0, le=50_000_000)] = 2000
+    network: Network = Network()
+    segments: Annotated[list[Segment], Field(min_length=1)] = Field(
+        default_factory=lambda: [Segment(name="all", share=1.0)]
+    )
+
+    @model_validator(mode="after")
+    def _segments_cover_market(self) -> Market:
+        total = sum(s.share for s in self.segments)
+        if not math.isclose(total, 1.0, abs_tol=1e-6):
+            raise ValueError(f"segment shares must sum to 1, they sum to {total:.6g}")
+        names = [s.name for s in self.segments]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"segment names must be unique, repeated: {sorted(dup)}")
+        return self
+
+
+# ------------------------------------------------------------------- firms ---
+
+
+class StrategySpec(Strict):
+    """A registered strategy by name, with its parameters."""
+
+    name: Name = "fixed"
+    params: dict[str, float | int | str | bool | list[float] | list[str]] = Field(default_factory=dict)
+
+
+class Firm(Strict):
+    """A competing firm: its offer, its spending and its strategy.
+
+    Benefits and costs are in value units on a common scale (1.0 = an ordinary
+    offer); price is also the monetary cost in value units and CU per unit.
+    """
+
+    name: Name
+    strategy: StrategySpec = StrategySpec()
+    price: Positive = 1.0
+    """Price per unit (CU); also the monetary cost the customer perceives."""
+    unit_cost: NonNegative = 0.6
+    """Cost of goods per unit (CU)."""
+    quality: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] = 1.0
+    """Initial quality: the product value of the offer."""
+    quality_investment: NonNegative = 0.0
+    """Quality (TQM) spending per period (CU)."""
+    service: NonNegative = 1.0
+    personnel: NonNegative = 1.0
+    image: NonNegative = 1.0
+    time_cost: NonNegative = 0.3
+    energy_cost: NonNegative = 0.3
+    psychic_cost: NonNegative = 0.2
+    promise: Annotated[float, Field(ge=0, le=5, allow_inf_nan=False)] = 1.0
+    """Promised benefit as a multiple of the benefit delivered (1 = honest)."""
+    relationship: str | dict[str, str] = "basic"
+    """One relationship level for all segments, or a level per segment name."""
+    acquisition_spending: NonNegative = 0.0
+    """Advertising and acquisition spending per period (CU)."""
+    fixed_cost: NonNegative = 0.0
+    """Overhead per period (CU)."""
+    awareness: Probability = 1.0
+    """Initial fraction of the market aware of this firm."""
+    initial_share: Probability | None = None
+    """Initial fraction of the market that are this firm's customers; if no firm
+    gives one, customers start with the firm they value most."""
+
+    @field_validator("relationship")
+    @classmethod
+    def _known_levels(cls, v: str | dict[str, str]) -> str | dict[str, str]:
+        for level in [v] if isinstance(v, str) else v.values():
+            if level not in RELATIONSHIP_LEVELS:
+                raise ValueError(f"unknown relationship level {level!r}; expected one of {', '.join(RELATIONSHIP_LEVELS)}")
+        return v
+
+
+# --------------------------------------------------------------- behaviour ---
+
+
+class Choice(Strict):
+    """Wallet split and switching choice: multinomial logit on perceived value."""
+
+    sensitivity: Positive = 4.0
+    """Logit scale (1/value unit): how sharply customers favour the higher perceived value."""
+    loyalty_bonus: NonNegative = 0.5
+    """Value bonus of the current firm per unit of loyalty, in the wallet split."""
+
+
+class Satisfaction(Strict):
+    """Expectation-disconfirmation (Oliver 1980): performance minus expectation."""
+
+    tolerance: NonNegative = 0.1
+    """Half-width of the zone of tolerance: |disconfirmation| below it is 'satisfied'."""
+    delight_threshold: NonNegative = 0.25
+    """Disconfirmation above which a customer is delighted."""
+    experience_noise: NonNegative = 0.1
+    """Standard deviation of experienced performance around the delivered benefit."""
+    scale: Positive = 0.2
+    """Disconfirmation giving satisfaction score 0.73 (score = logistic(disconfirmation/scale))."""
+
+
+class Expectations(Strict):
+    """How expectations move (Kotler & Keller: experience, word of mouth, promises)."""
+
+    experience_weight: Probability = 0.3
+    """Share of the gap to experienced performance closed each period."""
+    promise_weight: Probability = 0.1
+    """Share of the gap to the firm's promise closed each period, for aware customers."""
+    word_of_mouth_shift: NonNegative = 0.05
+    """Expectation shift per positive (+) or negative (-) message heard."""
+    initial_noise: NonNegative = 0.1
+    """Standard deviation of initial expectations around the promised benefit."""
+
+
+class WordOfMouth(Strict):
+    """Who speaks and how far it travels. Negative word travels further: the
+    'tell 9-15 people' finding (TARP 1986) against 'tell 3-5' for delight."""
+
+    enabled: bool = True
+    positive_probability: Probability = 0.3
+    """Chance a delighted customer's word reaches each neighbour per period."""
+    negative_probability: Probability = 0.6
+    """Chance a dissatisfied customer's warning reaches each neighbour per period."""
+    negative_second_hop: Probability = 0.3
+    """Chance a warning is passed on again, to neighbours of neighbours."""
+    image_shift: NonNegative = 0.05
+    """Image value shift per message heard (+ positive, - negative)."""
+
+
+class Loyalty(Strict):
+    """Commitment to re-buy; delight builds an emotional bond fastest (Jones & Sasser 1995)."""
+
+    initial: Probability = 0.3
+    delight_gain: Probability = 0.15
+    satisfied_gain: Probability = 0.05
+    dissatisfied_loss: Probability = 0.2
+
+
+class Defection(Strict):
+    """Logit of the defection probability, around each segment's base_defection."""
+
+    satisfaction_effect: NonNegative = 2.0
+    """Logit decrease per unit of satisfaction score above 0.5 (times 2)."""
+    loyalty_effect: NonNegative = 1.5
+    """Logit decrease per unit of loyalty."""
+    value_gap_effect: NonNegative = 2.0
+    """Logit increase per value unit the best alternative beats the current firm, times (1 - loyalty)."""
+    defectors_may_switch: bool = True
+    """Defectors choose another known firm (or the outside option); if false they lapse."""
+
+
+class RelationshipLevels(Strict):
+    """Cost and effect of each relationship level, basic..partnership (5 entries each)."""
+
+    cost: list[NonNegative] = [0.0, 0.2, 0.6, 1.5, 4.0]
+    """Cost per customer per period (CU): each level costs more than the one before."""
+    recovery: list[Probability] = [0.0, 0.3, 0.5, 0.55, 0.65]
+    """Chance a dissatisfied customer's complaint is caught and recovered to 'satisfied'."""
+    service_value: list[NonNegative] = [0.0, 0.02, 0.05, 0.08, 0.12]
+    """Service value added to the offer (value units)."""
+    share_bonus: list[NonNegative] = [0.0, 0.0, 0.0, 0.35, 0.6]
+    """Value bonus of the firm in its customers' wallet split (cross- and up-selling)."""
+    wallet_uplift: list[NonNegative] = [0.0, 0.0, 0.0, 0.08, 0.15]
+    """Relative growth of the customer's category purchases (new uses and products)."""
+    structural_tie: list[NonNegative] = [0.0, 0.0, 0.2, 0.3, 1.2]
+    """Logit decrease in defection from ties (follow-up, contact, partnership)."""
+
+    @model_validator(mode="after")
+    def _five_each(self) -> RelationshipLevels:
+        for name in ("cost", "recovery", "service_value", "share_bonus", "wallet_uplift", "structural_tie"):
+            if len(getattr(self, name)) != len(RELATIONSHIP_LEVELS):
+                raise ValueError(f"{name} needs {len(RELATIONSHIP_LEVELS)} values, one per level "
+                                 f"({', '.join(RELATIONSHIP_LEVELS)})")
+        return self
+
+
+class Quality(Strict):
+    """Total quality management: quality builds with investment, with diminishing
+    returns, and decays towards a floor without it."""
+
+    build_rate: Probability = 0.1
+    """Share of the gap to the ceiling closed per period at saturating investment."""
+    investment_scale: Positive = 1000.0
+    """Spending (CU/period) that reaches 63 % of the saturating effect."""
+    ceiling: Positive = 2.0
+    floor: NonNegative = 0.5
+    decay: Probability = 0.01
+    """Share of the excess over the floor lost per period."""
+
+
+class Awareness(Strict):
+    """How advertising builds awareness."""
+
+    cost_per_contact: Positive = 0.5
+    """Acquisition spending (CU) per expected new aware customer at low reach."""
+
+
+class Behaviour(Strict):
+    choice: Choice = Choice()
+    satisfaction: Satisfaction = Satisfaction()
+    expectations: Expectations = Expectations()
+    word_of_mouth: WordOfMouth = WordOfMouth()
+    loyalty: Loyalty = Loyalty()
+    defection: Defection = Defection()
+    relationship: RelationshipLevels = RelationshipLevels()
+    quality: Quality = Quality()
+    awareness: Awareness = Awareness()
+
+
+# ------------------------------------------------------ compare and sweep ---
+
+ParamValue = float | int | str | bool
+
+
+class Arm(Strict):
+    """One arm of a comparison: a name and the values it changes (dotted paths)."""
+
+    name: Name
+    set: dict[str, Any] = Field(default_factory=dict)
+    """Dotted path -> value, applied to the scenario and validated like the file."""
+
+
+class Compare(Strict):
+    arms: Annotated[list[Arm], Field(min_length=1)]
+
+
+class SweepRange(Strict):
+    low: Real
+    high: Real
+    integer: bool = False
+
+
+class Sweep(Strict):
+    method: Literal["grid", "latin_hypercube", "sobol"] = "grid"
+    samples: Annotated[int, Field(ge=1, le=1_000_000)] = 16
+    parameters: dict[str, list[ParamValue] | SweepRange]
+
+
+# ---------------------------------------------------------------- scenario ---
+
+
+class Scenario(Strict):
+    """A whole scenario file."""
+
+    name: Name = "scenario"
+    description: str = ""
+    run: Run = Run()
+    market: Market = Market()
+    firms: Annotated[list[Firm], Field(min_length=1)] = Field(
+        default_factory=lambda: [Firm(name="A"), Firm(name="B", price=1.1, quality=1.2)]
+    )
+    behaviour: Behaviour = Behaviour()
+    compare: Compare | None = None
+    sweep: Sweep | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        names = [f.name for f in self.firms]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"firm names must be unique, repeated: {sorted(dup)}")
+        segments = {s.name for s in self.market.segments}
+        for firm in self.firms:
+            if isinstance(firm.relationship, dict):
+                unknown = set(firm.relationship) - segments
+                if unknown:
+                    raise ValueError(f"firm {firm.name!r} sets a relationship level for unknown "
+                                     f"segment(s) {sorted(unknown)}; segments are {sorted(segments)}")
+        given = [f.initial_share for f in self.firms if f.initial_share is not None]
+        if given and len(given) != len(self.firms):
+            raise ValueError("give initial_share for every firm or for none")
+        if sum(given) > 1 + 1e-9:
+            raise ValueError(f"initial shares of the firms sum to {sum(given):.6g}, more than 1")
+        return self
+
+    def relationship_levels(self) -> list[list[int]]:
+        """Relationship level index per firm and segment (firms x segments)."""
+        out = []
+        for firm in self.firms:
+            rel = firm.relationship
+            out.append([RELATIONSHIP_LEVELS.index(rel if isinstance(rel, str) else rel.get(s.name, "basic"))
+                        for s in self.market.segments])
+        return out
