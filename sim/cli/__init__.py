@@ -1,0 +1,1 @@
+"""The ``marketsim`` command line."""

@@ -1,0 +1,73 @@
+"""What every command shares: scenario loading with --set overrides, clean
+errors for users' mistakes (message, non-zero exit, no traceback), progress
+and the summary table."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from ..outputs.report import REPORT_METRICS, summary_rows
+from ..scenario import Scenario, ScenarioError, load_scenario, parse_assignment
+
+stdout = Console(highlight=False)
+stderr = Console(stderr=True, highlight=False)
+
+EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+class UserError(Exception):
+    """A mistake in what the user asked for; printed without a traceback."""
+
+
+def user_errors(command: Callable) -> Callable:
+    """Turn users' mistakes and interruptions into a message and an exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (ScenarioError, UserError) as err:
+            stderr.print(f"[bold red]error:[/] {err}", markup=True, soft_wrap=True)
+            sys.exit(EXIT_USER_ERROR)
+        except KeyboardInterrupt:
+            stderr.print("interrupted; files already written are complete")
+            sys.exit(EXIT_INTERRUPTED)
+
+    return wrapper
+
+
+set_option = click.option(
+    "--set", "assignments", multiple=True, metavar="PATH=VALUE",
+    help="Override a scenario value, e.g. --set market.customers=100000 --set firms.Acme.price=1.2 (repeatable).")
+
+
+def load(path: str, assignments: tuple[str, ...]) -> Scenario:
+    """The scenario at ``path`` with the --set overrides applied, validated."""
+    overrides = dict(parse_assignment(a) for a in assignments)
+    return load_scenario(Path(path), overrides)
+
+
+def progress(total: int, label: str) -> Progress:
+    """A progress bar on stderr: finished/total, elapsed and estimated time left."""
+    return Progress(TextColumn(f"{label}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    TextColumn("left"), TimeRemainingColumn(), console=stderr, transient=False,
+                    disable=total < 1)
+
+
+def print_summary(summary: dict, title: str) -> None:
+    table = Table(title=title, title_justify="left")
+    table.add_column("firm")
+    for metric in REPORT_METRICS:
+        table.add_column(metric.replace("_", " "), justify="right")
+    for row in summary_rows(summary):
+        table.add_row(*row)
+    stdout.print(table)

@@ -1,0 +1,18 @@
+"""Entry point: ``marketsim COMMAND``."""
+
+from __future__ import annotations
+
+import click
+
+from .run import run
+from .validate import validate
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="marketsim")
+def main():
+    """marketsim: compare customer strategies on retention, share of customer and customer equity."""
+
+
+main.add_command(run)
+main.add_command(validate)

@@ -1,0 +1,27 @@
+"""``marketsim validate``: check scenario files without running them."""
+
+from __future__ import annotations
+
+import click
+
+from ..scenario import ScenarioError
+from .common import EXIT_USER_ERROR, load, set_option, stderr, stdout
+
+
+@click.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@set_option
+def validate(scenarios, assignments):
+    """Check each SCENARIO file; print what is wrong, field by field."""
+    failed = 0
+    for path in scenarios:
+        try:
+            spec = load(path, assignments)
+        except ScenarioError as err:
+            failed += 1
+            stderr.print(f"[bold red]invalid:[/] {err}", soft_wrap=True)
+            continue
+        stdout.print(f"ok: {path} ({spec.name}: {spec.market.customers} customers, {len(spec.firms)} firms, "
+                     f"{len(spec.market.segments)} segments, {spec.run.steps} periods)")
+    if failed:
+        raise SystemExit(EXIT_USER_ERROR)

@@ -1,0 +1,69 @@
+"""The plots a strategist looks at first: market share, retention and customer
+equity over time (mean over replications with a 95 % band), and the mix of
+dissatisfied, satisfied and delighted customers per firm."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; never needs a display
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from scipy import stats  # noqa: E402
+
+LINE_PLOTS = {
+    "market_share": ("Market share (value)", "share of revenue"),
+    "retention_rate": ("Retention rate per period", "retained / served"),
+    "customer_equity": ("Customer equity", "CU"),
+}
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def line_plot(frame: pd.DataFrame, metric: str, title: str, unit: str) -> bytes:
+    """Mean over replications per firm and step, with a 95 % t band when there are several."""
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for firm, rows in frame.groupby("firm", sort=False):
+        by_step = rows.groupby("step")[metric]
+        mean, sd, n = by_step.mean(), by_step.std(ddof=1), by_step.count()
+        line, = ax.plot(mean.index, mean.to_numpy(), label=str(firm))
+        if n.max() > 1:
+            half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd.fillna(0) / np.sqrt(n)
+            ax.fill_between(mean.index, mean - half, mean + half, color=line.get_color(), alpha=0.2, linewidth=0)
+    ax.set(title=title, xlabel="period", ylabel=unit)
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False)
+    return _png(fig)
+
+
+def satisfaction_mix(frame: pd.DataFrame) -> bytes:
+    """Stacked shares of dissatisfied / satisfied / delighted served customers, one panel per firm."""
+    firms = list(dict.fromkeys(frame["firm"]))
+    fig, axes = plt.subplots(1, len(firms), figsize=(3.2 * len(firms) + 1, 3.6), sharey=True, squeeze=False)
+    colours = ("#d62728", "#7f7f7f", "#2ca02c")
+    labels = ("dissatisfied", "satisfied", "delighted")
+    for ax, firm in zip(axes[0], firms, strict=True):
+        rows = frame[frame["firm"] == firm].groupby("step")
+        shares = [rows[f"share_{name}"].mean() for name in labels]
+        steps = shares[0].index
+        ax.stackplot(steps, *[s.to_numpy() for s in shares], colors=colours, labels=labels, alpha=0.85)
+        ax.set(title=str(firm), xlabel="period", ylim=(0, 1))
+    axes[0][0].set_ylabel("share of served customers")
+    axes[0][-1].legend(loc="lower right", frameon=True, fontsize=8)
+    fig.suptitle("Satisfaction mix")
+    return _png(fig)
+
+
+def run_plots(frame: pd.DataFrame) -> dict[str, bytes]:
+    """File name -> PNG bytes for every plot of a run."""
+    plots = {f"{metric}.png": line_plot(frame, metric, *labels) for metric, labels in LINE_PLOTS.items()}
+    plots["satisfaction_mix.png"] = satisfaction_mix(frame)
+    return plots
