@@ -9,7 +9,6 @@ code is ever evaluated). Every error names the file, the field path
 from __future__ import annotations
 
 import copy
-import difflib
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .schema import Scenario
+from .suggest import closest
 
 MAX_FILE_BYTES = 1_000_000
 
@@ -156,14 +156,14 @@ def format_validation_error(err: ValidationError, data: Any, source: str) -> str
         if e["type"] == "extra_forbidden":
             model = _model_at(loc[:-1])
             known = sorted(model.model_fields) if model else []
-            guess = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
-            hint = f"; did you mean '{guess[0]}'?" if guess else (f"; known keys: {', '.join(known)}" if known else "")
+            guess = closest(str(loc[-1]), known)
+            hint = f"; did you mean '{guess}'?" if guess else (f"; known keys: {', '.join(known)}" if known else "")
             lines.append(f"{source}: {where}: unknown key{hint}")
             continue
         text = _expected(e)
         if e["type"] != "missing" and "input" in e and not isinstance(e["input"], dict | list):
             text += f" (got {e['input']!r})"
-        lines.append(f"{source}: {where}: {text}")
+        lines.append(f"{source}: {where}: {text}" if loc else f"{source}: {text}")
     return "\n".join(lines[:20]) + (f"\n... and {len(lines) - 20} more problems" if len(lines) > 20 else "")
 
 
@@ -225,8 +225,8 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
             if isinstance(part, str):
                 names = [item.get("name") for item in node if isinstance(item, dict)]
                 if part not in names:
-                    guess = difflib.get_close_matches(part, [n for n in names if n], n=1)
-                    hint = f"; did you mean '{guess[0]}'?" if guess else f"; names are {names}"
+                    guess = closest(part, [n for n in names if isinstance(n, str)])
+                    hint = f"; did you mean '{guess}'?" if guess else f"; names are {names}"
                     raise ScenarioError(f"{path}: no entry named {part!r}{hint}")
                 part = names.index(part)
             if not 0 <= part < len(node):

@@ -111,16 +111,17 @@ class Market(Strict):
         default_factory=lambda: [Segment(name="all", share=1.0)]
     )
 
-    @model_validator(mode="after")
-    def _segments_cover_market(self) -> Market:
-        total = sum(s.share for s in self.segments)
+    @field_validator("segments")
+    @classmethod
+    def _segments_cover_market(cls, segments: list[Segment]) -> list[Segment]:
+        total = sum(s.share for s in segments)
         if not math.isclose(total, 1.0, abs_tol=1e-6):
             raise ValueError(f"segment shares must sum to 1, they sum to {total:.6g}")
-        names = [s.name for s in self.segments]
+        names = [s.name for s in segments]
         dup = {n for n in names if names.count(n) > 1}
         if dup:
             raise ValueError(f"segment names must be unique, repeated: {sorted(dup)}")
-        return self
+        return segments
 
 
 # ------------------------------------------------------------------- firms ---
@@ -358,24 +359,29 @@ class Scenario(Strict):
     compare: Compare | None = None
     sweep: Sweep | None = None
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Scenario:
-        names = [f.name for f in self.firms]
+    @field_validator("firms")
+    @classmethod
+    def _firms_consistent(cls, firms: list[Firm]) -> list[Firm]:
+        names = [f.name for f in firms]
         dup = {n for n in names if names.count(n) > 1}
         if dup:
             raise ValueError(f"firm names must be unique, repeated: {sorted(dup)}")
-        segments = {s.name for s in self.market.segments}
-        for firm in self.firms:
-            if isinstance(firm.relationship, dict):
-                unknown = set(firm.relationship) - segments
-                if unknown:
-                    raise ValueError(f"firm {firm.name!r} sets a relationship level for unknown "
-                                     f"segment(s) {sorted(unknown)}; segments are {sorted(segments)}")
-        given = [f.initial_share for f in self.firms if f.initial_share is not None]
-        if given and len(given) != len(self.firms):
+        given = [f.initial_share for f in firms if f.initial_share is not None]
+        if given and len(given) != len(firms):
             raise ValueError("give initial_share for every firm or for none")
         if sum(given) > 1 + 1e-9:
             raise ValueError(f"initial shares of the firms sum to {sum(given):.6g}, more than 1")
+        return firms
+
+    @model_validator(mode="after")
+    def _levels_name_segments(self) -> Scenario:
+        segments = {s.name for s in self.market.segments}
+        for i, firm in enumerate(self.firms):
+            if isinstance(firm.relationship, dict):
+                unknown = set(firm.relationship) - segments
+                if unknown:
+                    raise ValueError(f"firms[{i}].relationship: levels given for unknown segment(s) "
+                                     f"{sorted(unknown)}; segments are {sorted(segments)}")
         return self
 
     def relationship_levels(self) -> list[list[int]]:

@@ -15,10 +15,11 @@ scenario) or passing an instance straight to the model
 
 from __future__ import annotations
 
-import difflib
 import inspect
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..scenario.suggest import closest
 
 if TYPE_CHECKING:
     from ..agents import Firm
@@ -64,15 +65,15 @@ def known_strategies() -> list[str]:
 def check_strategy_spec(name: str, params: dict[str, Any]) -> str | None:
     """A message describing what is wrong with a strategy name and parameters, or None."""
     if name not in _REGISTRY:
-        guess = difflib.get_close_matches(name, _REGISTRY, n=1)
-        hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+        guess = closest(name, _REGISTRY)
+        hint = f" (did you mean '{guess}'?)" if guess else ""
         return f"unknown strategy {name!r}{hint}; known strategies: {', '.join(known_strategies())}"
     signature = inspect.signature(_REGISTRY[name].__init__)
     accepted = [p for p in signature.parameters if p != "self"]
     for key in params:
         if key not in accepted:
-            guess = difflib.get_close_matches(key, accepted, n=1)
-            hint = f"; did you mean '{guess[0]}'?" if guess else ""
+            guess = closest(key, accepted)
+            hint = f"; did you mean '{guess}'?" if guess else ""
             return (f"params.{key}: unknown parameter of strategy {name!r}{hint} "
                     f"(it takes: {', '.join(accepted) or 'no parameters'})")
     try:

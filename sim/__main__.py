@@ -1,0 +1,5 @@
+"""``python -m sim`` is the ``marketsim`` command."""
+
+from .cli.main import main
+
+main()
