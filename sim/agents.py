@@ -62,7 +62,7 @@ class Firm(mesa.Agent):
     def relationship_names(self) -> dict[str, str]:
         """The firm's relationship level by segment name."""
         return {s.name: RELATIONSHIP_LEVELS[int(level)]
-                for s, level in zip(self.model.scenario.market.segments, self.relationship, strict=True)}
+                for s, level in zip(self.model.spec.market.segments, self.relationship, strict=True)}
 
     def __repr__(self) -> str:
         return f"Firm({self.name!r}, customers={int(self.customers)})"
@@ -87,7 +87,7 @@ class Customer(mesa.Agent):
 
     @property
     def segment(self) -> str:
-        return self.model.scenario.market.segments[int(self.model.state.segment[self.index])].name
+        return self.model.spec.market.segments[int(self.model.state.segment[self.index])].name
 
     @property
     def firm(self) -> str | None:

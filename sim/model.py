@@ -66,6 +66,8 @@ class MarketModel(mesa.Model):
     model's generator; without either, the scenario's ``run.seed`` is used.
     ``strategies`` maps firm names to :class:`~sim.strategies.Strategy`
     instances that replace the scenario's.
+
+    The validated scenario is ``model.spec`` (Mesa 3.5 reserves ``model.scenario``).
     """
 
     def __init__(self, scenario: Scenario | str | Path | None = None, *, rng: Any = None, seed: Any = None,
@@ -78,7 +80,7 @@ class MarketModel(mesa.Model):
         if rng is None:
             rng = seed if seed is not None else scenario.run.seed
         super().__init__(rng=rng)
-        self.scenario = scenario
+        self.spec = scenario
         self.behaviour = scenario.behaviour
         self.discount = lifetime_value.period_discount_rate(scenario.run.discount_rate, scenario.run.periods_per_year)
         self._setup_segments()
@@ -97,7 +99,7 @@ class MarketModel(mesa.Model):
     # ------------------------------------------------------------- set-up ---
 
     def _setup_segments(self) -> None:
-        segs = self.scenario.market.segments
+        segs = self.spec.market.segments
         self.segment_share = np.array([s.share for s in segs])
         self.benefit_weights = np.array([[s.benefit_weights.product, s.benefit_weights.service,
                                           s.benefit_weights.personnel, s.benefit_weights.image] for s in segs])
@@ -117,12 +119,12 @@ class MarketModel(mesa.Model):
         self.level_tie = relationship.level_table(rel, "structural_tie")
 
     def _setup_firms(self, strategies: dict[str, Strategy]) -> None:
-        unknown = set(strategies) - {f.name for f in self.scenario.firms}
+        unknown = set(strategies) - {f.name for f in self.spec.firms}
         if unknown:
             raise ValueError(f"strategies given for unknown firms {sorted(unknown)}")
-        levels = self.scenario.relationship_levels()
+        levels = self.spec.relationship_levels()
         self.firm_list: list[Firm] = []
-        for i, spec in enumerate(self.scenario.firms):
+        for i, spec in enumerate(self.spec.firms):
             strategy = strategies.get(spec.name) or make_strategy(spec.strategy.name, spec.strategy.params)
             self.firm_list.append(Firm(self, spec, i, levels[i], strategy))
         for firm in self.firm_list:
@@ -133,21 +135,21 @@ class MarketModel(mesa.Model):
     def _setup_customers(self) -> None:
         """Segments, wallets, awareness, expectations and first suppliers."""
         s, rng, n = self.state, self.rng, self.state.size
-        segs = self.scenario.market.segments
+        segs = self.spec.market.segments
         s.segment[:] = np.minimum(np.searchsorted(np.cumsum(self.segment_share), rng.random(n), side="right"),
                                   len(segs) - 1)
         cv = np.array([g.wallet_cv for g in segs])[s.segment]
         mean = np.array([g.wallet for g in segs])[s.segment]
         sigma2 = np.log1p(cv**2)
         s.wallet[:] = mean * np.exp(np.sqrt(sigma2) * rng.standard_normal(n) - sigma2 / 2)
-        initial_awareness = np.array([f.awareness for f in self.scenario.firms])
+        initial_awareness = np.array([f.awareness for f in self.spec.firms])
         s.aware[:] = rng.random((n, len(self.firm_list))) < initial_awareness[None, :]
         delivered, cost = self.offers()
         promised = expectations.promised_benefit(self.firm_array("promise"), delivered)
         s.expectation[:] = promised[s.segment] + self.behaviour.expectations.initial_noise * rng.standard_normal(s.expectation.shape)
         s.loyalty[:] = self.behaviour.loyalty.initial
         draw = rng.random(n)
-        shares = [f.initial_share for f in self.scenario.firms]
+        shares = [f.initial_share for f in self.spec.firms]
         if shares[0] is not None:
             first = np.searchsorted(np.cumsum(shares), draw, side="right")
             first = np.where(first < len(shares), first, -1)
@@ -415,7 +417,7 @@ class MarketModel(mesa.Model):
 
     def run(self, steps: int | None = None) -> pd.DataFrame:
         """Run ``steps`` periods (default the scenario's ``run.steps``); return :meth:`firm_dataframe`."""
-        for _ in range(self.scenario.run.steps if steps is None else steps):
+        for _ in range(self.spec.run.steps if steps is None else steps):
             self.step()
         return self.firm_dataframe()
 
