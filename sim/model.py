@@ -39,7 +39,7 @@ from .domain.satisfaction import DELIGHTED, DISSATISFIED, SATISFIED
 from .metrics import FIRM_METRICS
 from .scenario import Scenario, load_scenario, scenario_with
 from .state import CustomerState
-from .strategies import Strategy, make_strategy
+from .strategies import Strategy, decisions, make_strategy
 
 
 @dataclass
@@ -220,7 +220,12 @@ class MarketModel(mesa.Model):
         self.datacollector.collect(self)
 
     def decide(self) -> None:
-        """1. Firms set price, quality investment, relationship levels, promise, acquisition spending."""
+        """1. Firms set price, quality investment, relationship levels, promise, acquisition spending.
+
+        ``previous_decisions`` (firm name -> decisions) holds every firm's
+        decisions of the last period, so a strategy that watches competitors
+        sees the same thing whichever order firms decide in."""
+        self.previous_decisions = {firm.name: decisions(firm) for firm in self.firm_list}
         for firm in self.firm_list:
             firm.strategy.decide(firm, self)
 

@@ -27,6 +27,15 @@ if TYPE_CHECKING:
 
 _REGISTRY: dict[str, type[Strategy]] = {}
 
+#: The decisions a strategy sets on a firm each period.
+DECISIONS = ("price", "quality_investment", "relationship", "promise", "acquisition_spending")
+
+
+def decisions(firm: Firm) -> dict[str, Any]:
+    """A copy of the firm's current decisions (see :data:`DECISIONS`)."""
+    return {name: (getattr(firm, name).copy() if name == "relationship" else getattr(firm, name))
+            for name in DECISIONS}
+
 
 class Strategy(ABC):
     """Base class: override :meth:`decide`. Constructor keyword arguments are the
