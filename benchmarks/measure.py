@@ -1,0 +1,80 @@
+"""One measurement, run in its own process so that its peak memory is its own.
+
+``python -m benchmarks.measure KIND CUSTOMERS STEPS`` prints one JSON object:
+
+- ``model``: set-up and step times of the vectorised :class:`~sim.model.MarketModel`;
+- ``reference``: the vectorised step and the per-customer reference step
+  (:class:`~sim.reference.ReferenceMarketModel`) on the same market and seed in
+  this one process;
+- ``cli``: the whole ``marketsim run`` command (start-up, run, CSV, plots, report).
+
+Peak memory is the process's maximum resident set size (``getrusage``, KiB on Linux).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SCENARIO = Path(__file__).with_name("market.toml")
+
+
+def peak_rss_mib(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024.0
+
+
+def time_model(customers: int, steps: int) -> dict:
+    from sim import MarketModel
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(SCENARIO)
+    start = time.perf_counter()
+    model = MarketModel(scenario, market__customers=customers)
+    setup = time.perf_counter() - start
+    start = time.perf_counter()
+    for _ in range(steps):
+        model.step()
+    stepping = time.perf_counter() - start
+    return {"customers": customers, "steps": steps, "setup_s": setup, "steps_s": stepping,
+            "peak_rss_mib": peak_rss_mib()}
+
+
+def time_reference(customers: int, steps: int) -> dict:
+    from sim import MarketModel
+    from sim.reference import ReferenceMarketModel
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(SCENARIO)
+    times = {}
+    for name, kind in (("vectorised", MarketModel), ("reference", ReferenceMarketModel)):
+        model = kind(scenario, market__customers=customers)
+        if kind is MarketModel:
+            model.step()  # warm-up: buffers are allocated in the first period
+        start = time.perf_counter()
+        for _ in range(steps):
+            model.step()
+        times[name] = (time.perf_counter() - start) / steps
+    return {"customers": customers, "steps": steps, "vectorised_step_s": times["vectorised"],
+            "reference_step_s": times["reference"], "speedup": times["reference"] / times["vectorised"]}
+
+
+def time_cli(customers: int, steps: int) -> dict:
+    with tempfile.TemporaryDirectory() as out:
+        command = [sys.executable, "-m", "sim.cli", "run", str(SCENARIO), "--out", out, "--replications", "1",
+                   "--set", f"market.customers={customers}", "--set", f"run.steps={steps}"]
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        wall = time.perf_counter() - start
+    return {"customers": customers, "steps": steps, "wall_s": wall, "peak_rss_mib": peak_rss_mib(resource.RUSAGE_CHILDREN)}
+
+
+KINDS = {"model": time_model, "reference": time_reference, "cli": time_cli}
+
+if __name__ == "__main__":
+    kind, customers, steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    print(json.dumps(KINDS[kind](customers, steps)))

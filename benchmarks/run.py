@@ -1,0 +1,79 @@
+"""Time the market model at 10,000, 100,000 and 1,000,000 customers.
+
+Usage (from the repository root)::
+
+    python -m benchmarks            # full: 120 periods at every size (a few minutes)
+    python -m benchmarks --quick    # fewer periods, under a minute
+    python -m benchmarks --cli      # also time `marketsim run` at 1,000,000 x 120 as a whole process
+
+The market is ``benchmarks/market.toml`` (5 firms, small-world network of mean
+degree 10, word of mouth, every relationship level in use). Every size runs in
+a fresh child process, so each peak memory figure is that size's own. One line
+is printed per measurement, ``key=value`` pairs, for example::
+
+    customers=1000000 steps=120 setup_s=… step_s=… total_s=… customer_steps_per_s=… peak_rss_mib=…
+    reference_speedup=… customers=10000 vectorised_step_s=… reference_step_s=…
+    dashboard customers=5000 steps_per_s=…
+    growth_1m_over_100k=…
+
+Timings are wall-clock on a shared machine: other work on the same cores makes
+them noisy, so compare runs made on an idle machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+
+SIZES = (10_000, 100_000, 1_000_000)
+DASHBOARD_CUSTOMERS = 5_000
+REFERENCE_CUSTOMERS = 10_000
+
+
+def measure(kind: str, customers: int, steps: int) -> dict:
+    """Run one measurement in a child process and return its figures."""
+    done = subprocess.run([sys.executable, "-m", "benchmarks.measure", kind, str(customers), str(steps)],
+                          check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def model_line(r: dict) -> str:
+    step = r["steps_s"] / max(r["steps"], 1)
+    rate = r["customers"] * r["steps"] / r["steps_s"] if r["steps_s"] > 0 else float("nan")
+    return (f"customers={r['customers']} steps={r['steps']} setup_s={r['setup_s']:.3f} step_s={step:.4f} "
+            f"total_s={r['setup_s'] + r['steps_s']:.2f} customer_steps_per_s={rate:.3e} "
+            f"peak_rss_mib={r['peak_rss_mib']:.0f}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer periods: under a minute")
+    parser.add_argument("--steps", type=int, default=None, help="periods per size (default 120; --quick: 10)")
+    parser.add_argument("--cli", action="store_true", help="also time `marketsim run` at 1,000,000 customers")
+    args = parser.parse_args(argv)
+    steps = args.steps or (10 if args.quick else 120)
+
+    totals = {}
+    for customers in SIZES:
+        r = measure("model", customers, steps)
+        totals[customers] = r["setup_s"] + r["steps_s"]
+        print(model_line(r), flush=True)
+    print(f"growth_1m_over_100k={totals[1_000_000] / totals[100_000]:.2f}", flush=True)
+
+    r = measure("reference", REFERENCE_CUSTOMERS, 1 if args.quick else 3)
+    print(f"reference_speedup={r['speedup']:.0f} customers={r['customers']} "
+          f"vectorised_step_s={r['vectorised_step_s']:.4f} reference_step_s={r['reference_step_s']:.3f}", flush=True)
+
+    r = measure("model", DASHBOARD_CUSTOMERS, 60 if args.quick else 300)
+    print(f"dashboard customers={r['customers']} steps_per_s={r['steps'] / r['steps_s']:.0f}", flush=True)
+
+    if args.cli:
+        r = measure("cli", 1_000_000, 120)
+        print(f"cli customers={r['customers']} steps={r['steps']} wall_s={r['wall_s']:.1f} "
+              f"peak_rss_mib={r['peak_rss_mib']:.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
