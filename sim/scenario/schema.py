@@ -27,7 +27,8 @@ Name = Annotated[str, Field(min_length=1, max_length=64)]
 class Strict(BaseModel):
     """Base for every section: unknown keys are errors, floats must be finite."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False,
+                              use_attribute_docstrings=True)
 
 
 # --------------------------------------------------------------------- run ---
@@ -41,9 +42,11 @@ class Run(Strict):
     seed: Annotated[int, Field(ge=0)] = 1
     """Root seed; replication streams are spawned from it."""
     replications: Annotated[int, Field(ge=1, le=100_000)] = 5
+    """Independent seeded replications (confidence intervals need at least 2)."""
     discount_rate: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] = 0.10
     """Annual discount rate for lifetime values and discounted profit."""
     periods_per_year: Annotated[int, Field(ge=1, le=365)] = 12
+    """Periods in a year (12: a period is a month); converts the annual discount rate."""
 
 
 # ------------------------------------------------------------------ market ---
@@ -53,24 +56,33 @@ class BenefitWeights(Strict):
     """How much a segment values each kind of benefit (Kotler & Keller: total customer benefit)."""
 
     product: NonNegative = 1.0
+    """Weight of product value (the firm's quality)."""
     service: NonNegative = 1.0
+    """Weight of service value (service plus the relationship level's service)."""
     personnel: NonNegative = 1.0
+    """Weight of personnel value."""
     image: NonNegative = 1.0
+    """Weight of image value (the firm's image plus word-of-mouth shifts)."""
 
 
 class CostWeights(Strict):
     """How much a segment feels each kind of cost (total customer cost)."""
 
     monetary: NonNegative = 1.0
+    """Weight of the monetary cost (price); price sensitivity."""
     time: NonNegative = 1.0
+    """Weight of the time cost."""
     energy: NonNegative = 1.0
+    """Weight of the energy (effort) cost."""
     psychic: NonNegative = 1.0
+    """Weight of the psychic cost (worry, risk)."""
 
 
 class Segment(Strict):
     """A group of customers who weigh benefits and costs alike."""
 
     name: Name
+    """Segment name (unique); firms may set a relationship level per segment name."""
     share: Probability
     """Fraction of the market's customers in this segment."""
     benefit_weights: BenefitWeights = BenefitWeights()
@@ -83,6 +95,11 @@ class Segment(Strict):
     """Defection probability per period of a customer who just meets expectations,
     with no loyalty and no better offer (2 %/month ~ 22 %/year, typical of
     subscription markets; Reichheld & Sasser 1990 report 10-30 %/year)."""
+    base_defection_beta: tuple[Positive, Positive] | None = None
+    """[a, b]: give each customer their own base defection probability, drawn once
+    from Beta(a, b) (mean a / (a + b)), in place of ``base_defection``: customers
+    differ in their propensity to leave, so a cohort's retention rises as the
+    likely leavers go first (the shifted-beta-geometric model, Fader & Hardie 2007)."""
     in_market: Probability = 0.05
     """Probability per period that a prospect (no current supplier) shops the category."""
     outside_value: Real = 0.0
@@ -97,7 +114,9 @@ class Network(Strict):
     """The social network word of mouth travels on."""
 
     kind: Literal["small_world", "scale_free", "random", "fully_mixed"] = "small_world"
+    """small_world (Watts-Strogatz), scale_free (Chung-Lu power law), random (Erdos-Renyi) or fully_mixed."""
     mean_degree: Annotated[int, Field(ge=0, le=1000)] = 10
+    """Mean number of neighbours (contacts per period when fully mixed)."""
     rewiring: Probability = 0.1
     """Watts-Strogatz rewiring probability (small world only; 0.1 as in Watts & Strogatz 1998)."""
     exponent: Annotated[float, Field(gt=2, le=10, allow_inf_nan=False)] = 2.5
@@ -105,7 +124,10 @@ class Network(Strict):
 
 
 class Market(Strict):
+    """The customers: how many, their social network and their segments."""
+
     customers: Annotated[int, Field(ge=0, le=50_000_000)] = 2000
+    """Number of customers (prospects included)."""
     network: Network = Network()
     segments: Annotated[list[Segment], Field(min_length=1)] = Field(
         default_factory=lambda: [Segment(name="all", share=1.0)]
@@ -131,7 +153,9 @@ class StrategySpec(Strict):
     """A registered strategy by name, with its parameters."""
 
     name: Name = "fixed"
+    """Name of a registered strategy (see docs/strategies.md)."""
     params: dict[str, float | int | str | bool | list[float] | list[str]] = Field(default_factory=dict)
+    """Keyword parameters of the strategy."""
 
 
 class Firm(Strict):
@@ -142,7 +166,9 @@ class Firm(Strict):
     """
 
     name: Name
+    """Firm name (unique); `--set firms.NAME.field=...` addresses it."""
     strategy: StrategySpec = StrategySpec()
+    """The registered strategy that sets the firm's decisions each period."""
     price: Positive = 1.0
     """Price per unit (CU); also the monetary cost the customer perceives."""
     unit_cost: NonNegative = 0.6
@@ -152,11 +178,17 @@ class Firm(Strict):
     quality_investment: NonNegative = 0.0
     """Quality (TQM) spending per period (CU)."""
     service: NonNegative = 1.0
+    """Service value of the offer (value units)."""
     personnel: NonNegative = 1.0
+    """Personnel value of the offer (value units)."""
     image: NonNegative = 1.0
+    """Image value of the offer (value units)."""
     time_cost: NonNegative = 0.3
+    """Time the customer spends buying and using the offer (value units)."""
     energy_cost: NonNegative = 0.3
+    """Effort the customer spends (value units)."""
     psychic_cost: NonNegative = 0.2
+    """Worry and risk the customer bears (value units)."""
     promise: Annotated[float, Field(ge=0, le=5, allow_inf_nan=False)] = 1.0
     """Promised benefit as a multiple of the benefit delivered (1 = honest)."""
     relationship: str | dict[str, str] = "basic"
@@ -223,6 +255,7 @@ class WordOfMouth(Strict):
     'tell 9-15 people' finding (TARP 1986) against 'tell 3-5' for delight."""
 
     enabled: bool = True
+    """Switch word of mouth off entirely (for analytic cases)."""
     positive_probability: Probability = 0.3
     """Chance a delighted customer's word reaches each neighbour per period."""
     negative_probability: Probability = 0.6
@@ -237,9 +270,13 @@ class Loyalty(Strict):
     """Commitment to re-buy; delight builds an emotional bond fastest (Jones & Sasser 1995)."""
 
     initial: Probability = 0.3
+    """Loyalty of a new customer (0..1)."""
     delight_gain: Probability = 0.15
+    """Share of the gap to full loyalty closed in a delighted period."""
     satisfied_gain: Probability = 0.05
+    """Share of the gap to full loyalty closed in a satisfied period."""
     dissatisfied_loss: Probability = 0.2
+    """Share of loyalty lost in a dissatisfied period."""
 
 
 class Defection(Strict):
@@ -289,7 +326,9 @@ class Quality(Strict):
     investment_scale: Positive = 1000.0
     """Spending (CU/period) that reaches 63 % of the saturating effect."""
     ceiling: Positive = 2.0
+    """Highest quality investment can reach (value units)."""
     floor: NonNegative = 0.5
+    """Quality without any investment, in the long run (value units)."""
     decay: Probability = 0.01
     """Share of the excess over the floor lost per period."""
 
@@ -302,6 +341,8 @@ class Awareness(Strict):
 
 
 class Behaviour(Strict):
+    """Behavioural constants of customers and firms, by mechanism."""
+
     choice: Choice = Choice()
     satisfaction: Satisfaction = Satisfaction()
     expectations: Expectations = Expectations()
@@ -322,24 +363,32 @@ class Arm(Strict):
     """One arm of a comparison: a name and the values it changes (dotted paths)."""
 
     name: Name
+    """Arm name (the first arm is the baseline)."""
     set: dict[str, Any] = Field(default_factory=dict)
     """Dotted path -> value, applied to the scenario and validated like the file."""
 
 
 class Compare(Strict):
     arms: Annotated[list[Arm], Field(min_length=1)]
+    """The arms; each changes the scenario by dotted paths."""
 
 
 class SweepRange(Strict):
     low: Real
+    """Lower end of the range."""
     high: Real
+    """Upper end of the range."""
     integer: bool = False
+    """Round sampled values to whole numbers."""
 
 
 class Sweep(Strict):
     method: Literal["grid", "latin_hypercube", "sobol"] = "grid"
+    """grid (every combination of listed values), latin_hypercube or sobol over ranges."""
     samples: Annotated[int, Field(ge=1, le=1_000_000)] = 16
+    """Samples for latin_hypercube; base sample N for sobol (a power of two)."""
     parameters: dict[str, list[ParamValue] | SweepRange]
+    """Dotted path -> list of values (grid) or {low, high, integer} range."""
 
 
 # ---------------------------------------------------------------- scenario ---
@@ -349,7 +398,9 @@ class Scenario(Strict):
     """A whole scenario file."""
 
     name: Name = "scenario"
+    """Scenario name, used in reports and as the default output folder."""
     description: str = ""
+    """What the scenario shows; printed at the top of the report."""
     run: Run = Run()
     market: Market = Market()
     firms: Annotated[list[Firm], Field(min_length=1)] = Field(
@@ -357,7 +408,9 @@ class Scenario(Strict):
     )
     behaviour: Behaviour = Behaviour()
     compare: Compare | None = None
+    """Arms for `marketsim compare` (optional)."""
     sweep: Sweep | None = None
+    """Parameters for `marketsim sweep` (optional)."""
 
     @field_validator("firms")
     @classmethod
