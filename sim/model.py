@@ -89,6 +89,7 @@ class MarketModel(mesa.Model):
         self.contacts = network.mean_degree(self.adjacency, scenario.market.network)
         self.state = CustomerState.empty(scenario.market.customers, len(self.firm_list))
         self._setup_customers()
+        self._setup_defection_propensity()
         self._customers: dict[int, Customer] = {}
         self.prospects = int((self.state.firm < 0).sum())
         self.datacollector = mesa.DataCollector(
@@ -163,6 +164,16 @@ class MarketModel(mesa.Model):
         s.aware[np.flatnonzero(has), first[has]] = True
         s.acquired_at[:] = 1
         self.ever_acquired += np.bincount(first[has], minlength=len(self.firm_list))
+
+    def _setup_defection_propensity(self) -> None:
+        """Each customer's base defection probability (N): the segment's ``base_defection``,
+        or a draw from the segment's Beta(a, b) if ``base_defection_beta`` is given."""
+        s = self.state
+        self.customer_base_defection = self.base_defection[s.segment]
+        for g, segment in enumerate(self.spec.market.segments):
+            if segment.base_defection_beta is not None:
+                members = np.flatnonzero(s.segment == g)
+                self.customer_base_defection[members] = self.rng.beta(*segment.base_defection_beta, members.size)
 
     def firm_array(self, attribute: str) -> np.ndarray:
         """One attribute of every firm, as an array in firm order."""
@@ -318,7 +329,7 @@ class MarketModel(mesa.Model):
         tie = self.level_tie[self.levels()[main, s.segment[rows]]]
         self.defection_probability = np.zeros(s.size)
         self.defection_probability[rows] = loyalty.defection_probability(
-            self.base_defection[s.segment[rows]], score[rows], s.loyalty[rows], tie, best_alternative - own, b.defection)
+            self.customer_base_defection[rows], score[rows], s.loyalty[rows], tie, best_alternative - own, b.defection)
         defects = served & (d.leave < self.defection_probability)
         shops = ~served & (d.leave < self.in_market[s.segment])
 
