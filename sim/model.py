@@ -334,6 +334,7 @@ class MarketModel(mesa.Model):
         shops = ~served & (d.leave < self.in_market[s.segment])
 
         self.previous_firm = s.firm.copy()
+        self.tenure = self.steps - s.acquired_at  # periods with the firm that served this period
         movers = np.flatnonzero(defects | shops)
         known = s.aware[movers].copy()
         leaving = defects[movers]
@@ -362,7 +363,7 @@ class MarketModel(mesa.Model):
         margin = bought[rows, main] * (price[main] - unit_cost[main]) - cost_per_customer
         retention = 1.0 - self.defection_probability[rows]
         clv = lifetime_value.expected_clv(margin, retention, self.discount)
-        tenure = t - s.acquired_at[rows]
+        tenure = self.tenure[rows]
         after_acquisition = tenure > 0
         self.realised_value += np.bincount(main[after_acquisition], minlength=nf,
                                            weights=margin[after_acquisition] / (1.0 + self.discount) ** tenure[after_acquisition])

@@ -94,6 +94,7 @@ class ReferenceMarketModel(MarketModel):
         self.previous_firm = self.state.firm.copy()
         self.defection_probability = np.zeros(self.state.size)
         self.defections = np.zeros(self.state.size, dtype=bool)
+        self.tenure = np.zeros(self.state.size, dtype=np.int64)
         for i in customers:  # 7.
             self.update_one(i, delivered, lived[i], heard_pos[i], heard_neg[i])
             self.stay_or_move(i, draws, cpv[i], lived[i])
@@ -276,6 +277,7 @@ class ReferenceMarketModel(MarketModel):
             self.defections[i] = moves
         else:
             moves = draws.leave[i] < self.in_market[g]
+        self.tenure[i] = self.steps - s.acquired_at[i]  # periods with the firm that served this period
         if not moves:
             return
         known = [j for j in range(len(self.firm_list)) if s.aware[i, j] and j != j0]
@@ -319,7 +321,7 @@ class ReferenceMarketModel(MarketModel):
                 margin = units[i] * split[i][j0] * (firm.price - firm.unit_cost) - cost_per_customer
                 retention = 1.0 - self.defection_probability[i]
                 clv = margin * retention / (1.0 + self.discount - retention)
-                tenure = t - s.acquired_at[i]
+                tenure = self.tenure[i]
                 if tenure > 0:  # margins after the acquisition period count as realised value
                     self.realised_value[j0] += margin / (1.0 + self.discount) ** tenure
                 tally["served"][j0] += 1
