@@ -66,3 +66,12 @@ class LocalEngine(Engine):
                     future.cancel()
                 raise
         return results
+
+
+def make_engine(workers: int | None = None, scheduler: str | None = None) -> Engine:
+    """The Dask cluster at ``scheduler`` if one is given, else a local pool of ``workers`` processes."""
+    if scheduler:
+        from .dask_engine import DaskEngine
+
+        return DaskEngine(scheduler)
+    return LocalEngine(workers)

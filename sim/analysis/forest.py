@@ -1,0 +1,46 @@
+"""Forest plot of paired differences against the baseline arm: one row per
+arm and firm, the mean difference with its 95 % confidence interval, one
+panel per metric; an interval that crosses zero is no evidence of a difference."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; never needs a display
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+FOREST_METRICS = {"customer_equity": "customer equity, final period (CU)",
+                  "retention_rate": "retention rate, whole run"}
+
+
+def forest_plot(table: pd.DataFrame, baseline: str, metrics: dict[str, str] | None = None) -> bytes:
+    """PNG of the differences (arm - ``baseline``) in ``table`` (see :func:`comparison_table`)."""
+    metrics = metrics or FOREST_METRICS
+    others = table[(table["arm"] != baseline) & table["diff"].notna()]
+    labels = list(dict.fromkeys(zip(others["arm"], others["firm"], strict=True)))
+    height = 1.2 + 0.35 * max(len(labels), 1)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5.0 * len(metrics), height), sharey=True, squeeze=False)
+    for ax, (metric, unit) in zip(axes[0], metrics.items(), strict=True):
+        rows = others[others["metric"] == metric].set_index(["arm", "firm"])
+        for y, label in enumerate(labels):
+            if label not in rows.index:
+                continue
+            r = rows.loc[label]
+            significant = not (r["diff_ci_low"] <= 0 <= r["diff_ci_high"])
+            colour = "#1f77b4" if significant else "#7f7f7f"
+            ax.errorbar(r["diff"], y, xerr=[[r["diff"] - r["diff_ci_low"]], [r["diff_ci_high"] - r["diff"]]],
+                        fmt="o", color=colour, capsize=3)
+        ax.axvline(0.0, color="black", linewidth=0.8)
+        ax.set(title=f"difference in {unit}", xlabel=f"arm - {baseline}")
+        ax.grid(axis="x", alpha=0.3)
+    axes[0][0].set_yticks(range(len(labels)), [f"{arm}: {firm}" for arm, firm in labels])
+    axes[0][0].set_ylim(-0.6, max(len(labels), 1) - 0.4)
+    axes[0][0].invert_yaxis()
+    fig.suptitle(f"Paired differences against '{baseline}' (mean, 95 % CI; blue: CI excludes 0)")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    return buffer.getvalue()

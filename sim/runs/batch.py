@@ -1,0 +1,77 @@
+"""Many keyed runs on any engine, with finished runs kept in a :class:`RunStore`.
+
+A :class:`RunTask` is one replication of one scenario variant (an arm of a
+comparison, a sample of a sweep, or the scenario itself) under a key that
+names its file in the store. :func:`run_tasks` takes what the store already
+holds, computes the rest on the engine, and saves each run the moment it
+finishes, so an interrupted batch loses nothing and a re-run only completes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..scenario import Scenario
+from .engine import Engine, LocalEngine
+from .replications import run_replication
+from .store import RunStore, fingerprint
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """One seeded replication: ``key`` names it in the store (e.g. ``baseline-r3``)."""
+
+    key: str
+    scenario: Scenario
+    seed: int
+    replication: int
+
+
+@dataclass
+class BatchProgress:
+    """Counts reported while a batch runs."""
+
+    total: int
+    reused: int = 0
+    computed: int = 0
+
+    @property
+    def finished(self) -> int:
+        return self.reused + self.computed
+
+
+def run_tasks(tasks: Sequence[RunTask], engine: Engine | None = None, store: RunStore | None = None,
+              on_progress: Callable[[BatchProgress], None] | None = None) -> tuple[dict[str, pd.DataFrame], BatchProgress]:
+    """Every task's frame by key (and the counts), reusing the store's finished runs."""
+    keys = [t.key for t in tasks]
+    if len(set(keys)) != len(keys):
+        raise ValueError("run task keys must be unique")
+    engine = engine or LocalEngine(workers=1)
+    progress = BatchProgress(total=len(tasks))
+    frames: dict[str, pd.DataFrame] = {}
+    digests = {t.key: fingerprint(t.scenario, t.seed, t.replication) for t in tasks} if store else {}
+    todo = []
+    for task in tasks:
+        stored = store.load(task.key, digests[task.key]) if store else None
+        if stored is None:
+            todo.append(task)
+        else:
+            frames[task.key] = stored
+            progress.reused += 1
+    if on_progress:
+        on_progress(progress)
+
+    def finished(i: int, frame: pd.DataFrame) -> None:
+        key = todo[i].key
+        if store:
+            store.save(key, digests[key], frame)
+        frames[key] = frame
+        progress.computed += 1
+        if on_progress:
+            on_progress(progress)
+
+    engine.run(run_replication, [(t.scenario, t.seed, t.replication) for t in todo], finished)
+    return {k: frames[k] for k in keys}, progress
