@@ -21,8 +21,9 @@ def classify(disconfirmation: np.ndarray, tolerance: float, delight_threshold: f
 
 
 def score(disconfirmation: np.ndarray, scale: float) -> np.ndarray:
-    """Satisfaction score in (0, 1): 0.5 when expectations are exactly met."""
-    return 1.0 / (1.0 + np.exp(-disconfirmation / scale))
+    """Satisfaction score in [0, 1]: 0.5 when expectations are exactly met (a tiny scale gives a step)."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-disconfirmation / scale))
 
 
 def recover(state: np.ndarray, disconfirmation: np.ndarray, recovery_probability: np.ndarray,
