@@ -391,7 +391,8 @@ class MarketModel(mesa.Model):
             firm.wom_negative = float(heard_neg[:, i].sum())
             own_spend = spend[rows[mine]]
             wallet_spend = own_spend.sum()
-            firm.share_of_customer = float(own_spend[:, i].sum() / wallet_spend) if wallet_spend > 0 else 0.0
+            firm.share_of_customer = (float(min(own_spend[:, i].sum() / wallet_spend, 1.0))  # sums may round 1 ulp apart
+                                      if wallet_spend > 0 else 0.0)
             firm.units = float(firm_units[i])
             firm.revenue = float(revenue[i])
             firm.market_share = float(revenue[i] / total_revenue) if total_revenue > 0 else 0.0
