@@ -443,7 +443,7 @@ class MarketModel(mesa.Model):
         """Per firm and period metrics: columns step (int), firm (name) and every metric."""
         raw = self.datacollector.get_agenttype_vars_dataframe(Firm)
         columns = ["step", "firm", *FIRM_METRICS]
-        if raw.empty:
+        if raw.empty or raw.index.nlevels < 2:  # before the first collect Mesa gives a NaN placeholder
             return pd.DataFrame(columns=columns)
         raw = raw.reset_index()
         order = {f.unique_id: f.index for f in self.firm_list}
