@@ -11,6 +11,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only; never needs a display
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 FOREST_METRICS = {"customer_equity": "customer equity, final period (CU)",
                   "retention_rate": "retention rate, whole run"}
@@ -22,7 +23,8 @@ def forest_plot(table: pd.DataFrame, baseline: str, metrics: dict[str, str] | No
     others = table[(table["arm"] != baseline) & table["diff"].notna()]
     labels = list(dict.fromkeys(zip(others["arm"], others["firm"], strict=True)))
     height = 1.2 + 0.35 * max(len(labels), 1)
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5.0 * len(metrics), height), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5.0 * len(metrics), height), sharey=True, squeeze=False,
+                             layout="constrained")
     for ax, (metric, unit) in zip(axes[0], metrics.items(), strict=True):
         rows = others[others["metric"] == metric].set_index(["arm", "firm"])
         for y, label in enumerate(labels):
@@ -34,12 +36,14 @@ def forest_plot(table: pd.DataFrame, baseline: str, metrics: dict[str, str] | No
             ax.errorbar(r["diff"], y, xerr=[[r["diff"] - r["diff_ci_low"]], [r["diff_ci_high"] - r["diff"]]],
                         fmt="o", color=colour, capsize=3)
         ax.axvline(0.0, color="black", linewidth=0.8)
-        ax.set(title=f"difference in {unit}", xlabel=f"arm - {baseline}")
+        ax.set(title=f"difference in\n{unit}", xlabel=f"arm - {baseline}")
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.6g}"))
         ax.grid(axis="x", alpha=0.3)
     axes[0][0].set_yticks(range(len(labels)), [f"{arm}: {firm}" for arm, firm in labels])
     axes[0][0].set_ylim(-0.6, max(len(labels), 1) - 0.4)
     axes[0][0].invert_yaxis()
-    fig.suptitle(f"Paired differences against '{baseline}' (mean, 95 % CI; blue: CI excludes 0)")
+    fig.suptitle(f"Paired differences against '{baseline}': mean and 95 % CI (blue: the CI excludes 0)")
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
+from .compare import compare
 from .run import run
+from .sweep import sweep
 from .validate import validate
 
 
@@ -16,3 +18,5 @@ def main():
 
 main.add_command(run)
 main.add_command(validate)
+main.add_command(compare)
+main.add_command(sweep)

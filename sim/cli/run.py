@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from ..outputs import safe_name, write_run_outputs
-from ..runs import LocalEngine, run_replications
-from ..runs.engine import default_workers
-from .common import UserError, load, print_summary, progress, set_option, stderr, stdout, user_errors
+from ..runs import RunTask, replication_seeds, run_tasks
+from .common import UserError, load, print_summary, set_option, stderr, stdout, user_errors
+from .execution import choose_engine, engine_options, execute, report_reuse, store_for
 
 
 @click.command()
@@ -19,11 +20,10 @@ from .common import UserError, load, print_summary, progress, set_option, stderr
 @click.option("--replications", "-r", type=click.IntRange(min=1), default=None,
               help="Replications (default: the scenario's run.replications).")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Root seed (default: the scenario's run.seed).")
-@click.option("--workers", "-w", type=click.IntRange(min=1), default=None,
-              help="Processes to use (default: the number of cores).")
+@engine_options
 @set_option
 @user_errors
-def run(scenario, out_dir, replications, seed, workers, assignments):
+def run(scenario, out_dir, replications, seed, workers, scheduler, fresh, assignments):
     """Run SCENARIO's replications; write summary.json, timeseries.csv, plots and report.md."""
     spec = load(scenario, assignments)
     replications = replications or spec.run.replications
@@ -31,12 +31,14 @@ def run(scenario, out_dir, replications, seed, workers, assignments):
     out = Path(out_dir) if out_dir else Path("out") / safe_name(Path(scenario).stem)
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: exists and is not a directory")
-    engine = LocalEngine(min(workers or default_workers(), replications))
+    engine = choose_engine(workers, scheduler, replications)
     stderr.print(f"{spec.name}: {replications} replication(s) x {spec.run.steps} periods, "
                  f"{spec.market.customers} customers, {len(spec.firms)} firms, seed {seed}")
-    with progress(replications, "replications") as bar:
-        task = bar.add_task("run", total=replications)
-        frame = run_replications(spec, replications, seed, engine, on_result=lambda i, _: bar.advance(task))
+    tasks = [RunTask(f"r{k}", spec, s, k) for k, s in enumerate(replication_seeds(seed, replications))]
+    frames, done = execute("replications", replications, lambda on_progress: run_tasks(
+        tasks, engine, store_for(out), on_progress, reuse=not fresh))
+    report_reuse(done, out)
+    frame = pd.concat(list(frames.values()), ignore_index=True)
     summary = write_run_outputs(out, spec, seed, replications, frame)
     print_summary(summary, f"{spec.name}: final period / whole run, mean [95% CI]")
-    stdout.print(f"outputs in {out}/ (report.md, summary.json, timeseries.csv, plots)")
+    stdout.print(f"outputs in {out}/ (report.md, summary.json, timeseries.csv, plots, runs/)")

@@ -44,8 +44,10 @@ class BatchProgress:
 
 
 def run_tasks(tasks: Sequence[RunTask], engine: Engine | None = None, store: RunStore | None = None,
-              on_progress: Callable[[BatchProgress], None] | None = None) -> tuple[dict[str, pd.DataFrame], BatchProgress]:
-    """Every task's frame by key (and the counts), reusing the store's finished runs."""
+              on_progress: Callable[[BatchProgress], None] | None = None,
+              reuse: bool = True) -> tuple[dict[str, pd.DataFrame], BatchProgress]:
+    """Every task's frame by key (and the counts). Finished runs in the store are
+    reused unless ``reuse`` is false (then every run is computed and its file replaced)."""
     keys = [t.key for t in tasks]
     if len(set(keys)) != len(keys):
         raise ValueError("run task keys must be unique")
@@ -55,7 +57,7 @@ def run_tasks(tasks: Sequence[RunTask], engine: Engine | None = None, store: Run
     digests = {t.key: fingerprint(t.scenario, t.seed, t.replication) for t in tasks} if store else {}
     todo = []
     for task in tasks:
-        stored = store.load(task.key, digests[task.key]) if store else None
+        stored = store.load(task.key, digests[task.key]) if store and reuse else None
         if stored is None:
             todo.append(task)
         else:

@@ -61,13 +61,13 @@ def comparison_tasks(arms: dict[str, Scenario], seed: int, replications: int) ->
 def run_comparison(scenario: Scenario, replications: int | None = None, seed: int | None = None,
                    engine: Engine | None = None, store: RunStore | None = None,
                    on_progress: Callable[[BatchProgress], None] | None = None,
-                   source: str = "<scenario>") -> Comparison:
+                   source: str = "<scenario>", reuse: bool = True) -> Comparison:
     """Run every arm (defaults from the scenario's ``run`` section) and compare them."""
     replications = replications or scenario.run.replications
     seed = scenario.run.seed if seed is None else seed
     arms = arm_scenarios(scenario, source)
     tasks = comparison_tasks(arms, seed, replications)
-    frames, progress = run_tasks(tasks, engine, store, on_progress)
+    frames, progress = run_tasks(tasks, engine, store, on_progress, reuse)
     per_arm = {name: per_replication(pd.concat([frames[f"{safe_name(name)}-r{k}"] for k in range(replications)],
                                                ignore_index=True))
                for name in arms}

@@ -42,6 +42,9 @@ class LocalEngine(Engine):
     def __init__(self, workers: int | None = None):
         self.workers = max(1, workers if workers is not None else default_workers())
 
+    def __repr__(self) -> str:
+        return f"LocalEngine(workers={self.workers})"
+
     def run(self, fn, tasks, on_result=None):
         tasks = list(tasks)
         results: list[Any] = [None] * len(tasks)

@@ -72,7 +72,7 @@ class RunStore:
         expected = f"# {FORMAT} fingerprint={digest} body={hashlib.sha256(body).hexdigest()}".encode()
         if header != expected:
             return None
-        return pd.read_csv(io.BytesIO(body), float_precision="round_trip")
+        return pd.read_csv(io.BytesIO(body), engine="python")  # parses floats with float(): exact
 
     def save(self, key: str, digest: str, frame: pd.DataFrame) -> Path:
         """Write run ``key`` atomically with its fingerprint and checksum."""

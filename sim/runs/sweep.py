@@ -67,7 +67,7 @@ def sensitivity_table(design: Design, rows: pd.DataFrame, firms: list[str], seed
 
 def run_sweep(scenario: Scenario, replications: int | None = None, seed: int | None = None,
               engine: Engine | None = None, store: RunStore | None = None,
-              on_progress: Callable[[BatchProgress], None] | None = None, source: str = "<scenario>") -> SweepResult:
+              on_progress: Callable[[BatchProgress], None] | None = None, source: str = "<scenario>", reuse: bool = True) -> SweepResult:
     """Run every sample of the scenario's sweep (defaults from its ``run`` section)."""
     if scenario.sweep is None:
         raise ScenarioError(f"{source}: sweep: no [sweep] section; give a method and [sweep.parameters]")
@@ -80,7 +80,7 @@ def run_sweep(scenario: Scenario, replications: int | None = None, seed: int | N
     specs = sample_scenarios(scenario, design, source)
     seeds = replication_seeds(seed, replications)
     tasks = [RunTask(f"sample{i:05d}-r{k}", spec, s, k) for i, spec in enumerate(specs) for k, s in enumerate(seeds)]
-    frames, progress = run_tasks(tasks, engine, store, on_progress)
+    frames, progress = run_tasks(tasks, engine, store, on_progress, reuse)
     by_sample = [[frames[f"sample{i:05d}-r{k}"] for k in range(replications)] for i in range(len(specs))]
     rows = sweep_rows(design, by_sample, seeds)
     sensitivity = None

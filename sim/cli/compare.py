@@ -1,0 +1,115 @@
+"""``marketsim compare``: run the arms of a scenario's ``compare`` section with
+common random numbers; write comparison.json, comparison.csv and a forest plot
+of the differences against the first (baseline) arm; print a ranking."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import click
+from rich.table import Table
+
+from ..analysis.forest import forest_plot
+from ..outputs.files import atomic_write_bytes, atomic_write_text
+from ..runs.comparison import Comparison, run_comparison
+from .common import UserError, load, set_option, stderr, stdout, user_errors
+from .execution import choose_engine, engine_options, execute, output_directory, report_reuse, store_for
+
+
+def _number(x: float) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+
+
+def comparison_document(comparison: Comparison, scenario: str, seed: int, replications: int, steps: int) -> dict:
+    """comparison.json: per arm, firm and metric the mean, 95 % CI and the paired difference."""
+    results: dict = {}
+    for r in comparison.table.itertuples(index=False):
+        results.setdefault(r.arm, {}).setdefault(r.firm, {})[r.metric] = {
+            "mean": _number(r.mean), "ci95": [_number(r.ci_low), _number(r.ci_high)],
+            "diff": {"mean": _number(r.diff), "ci95": [_number(r.diff_ci_low), _number(r.diff_ci_high)],
+                     "p_value": _number(r.p_value)},
+        }
+    return {"scenario": scenario, "seed": seed, "replications": replications, "steps": steps,
+            "baseline": comparison.baseline,
+            "arms": [{"name": name, "set": settings} for name, settings in comparison.settings.items()],
+            "results": results}
+
+
+def focus_firm(comparison: Comparison, firms: list[str], chosen: str | None) -> str:
+    """--firm, else the one firm every arm's settings name (firms.NAME...), else the first firm."""
+    if chosen is not None:
+        if chosen not in firms:
+            raise UserError(f"--firm {chosen!r}: no such firm; firms are {', '.join(firms)}")
+        return chosen
+    named = set()
+    for settings in comparison.settings.values():
+        for path in settings:
+            m = re.match(r"firms(?:\.([^.\[]+)|\[(\d+)\])", path)
+            if m:
+                named.add(m.group(1) if m.group(1) is not None else firms[int(m.group(2))]
+                          if int(m.group(2)) < len(firms) else None)
+    named.discard(None)
+    return named.pop() if len(named) == 1 else firms[0]
+
+
+def ranking_table(comparison: Comparison, firm: str) -> Table:
+    """Arms ranked by the firm's mean customer equity, with differences against the baseline."""
+    t = comparison.table[comparison.table["firm"] == firm].set_index(["arm", "metric"])
+    arms = sorted(comparison.settings, key=lambda a: -t.loc[(a, "customer_equity"), "mean"])
+    table = Table(title=f"Arms ranked by {firm}'s customer equity (mean [95% CI]; difference vs "
+                        f"'{comparison.baseline}', paired)", title_justify="left")
+    for name in ("rank", "arm", "customer equity", "difference", "p", "retention", "difference ", "profit"):
+        table.add_column(name, justify="left" if name == "arm" else "right", no_wrap=name == "arm")
+
+    def fmt(x: float, digits: int) -> str:
+        return "n/a" if x is None or math.isnan(x) else f"{x:,.{digits}f}"
+
+    for rank, arm in enumerate(arms, 1):
+        ce, rr, pr = t.loc[(arm, "customer_equity")], t.loc[(arm, "retention_rate")], t.loc[(arm, "profit")]
+        table.add_row(str(rank), arm,
+                      f"{fmt(ce['mean'], 0)} [{fmt(ce['ci_low'], 0)}, {fmt(ce['ci_high'], 0)}]",
+                      f"{fmt(ce['diff'], 0)} [{fmt(ce['diff_ci_low'], 0)}, {fmt(ce['diff_ci_high'], 0)}]",
+                      fmt(ce["p_value"], 3),
+                      f"{fmt(rr['mean'], 4)}",
+                      f"{fmt(rr['diff'], 4)} [{fmt(rr['diff_ci_low'], 4)}, {fmt(rr['diff_ci_high'], 4)}]",
+                      fmt(pr["mean"], 0))
+    return table
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Output directory (default: out/<scenario>-compare).")
+@click.option("--replications", "-r", type=click.IntRange(min=1), default=None,
+              help="Replications per arm (default: the scenario's run.replications).")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Root seed (default: the scenario's run.seed).")
+@click.option("--firm", default=None, help="Firm whose results rank the arms (default: the firm the arms change).")
+@engine_options
+@set_option
+@user_errors
+def compare(scenario, out_dir, replications, seed, firm, workers, scheduler, fresh, assignments):
+    """Compare the arms of SCENARIO's [compare] section with common random numbers."""
+    spec = load(scenario, assignments)
+    if spec.compare is None:
+        raise UserError(f"{scenario}: compare: no [compare] section; list arms as [[compare.arms]] "
+                        "with a name and a 'set' table of dotted paths")
+    replications = replications or spec.run.replications
+    seed = spec.run.seed if seed is None else seed
+    out = output_directory(out_dir, scenario, "-compare")
+    arms = len(spec.compare.arms)
+    total = arms * replications
+    engine = choose_engine(workers, scheduler, total)
+    stderr.print(f"{spec.name}: {arms} arm(s) x {replications} replication(s) x {spec.run.steps} periods, "
+                 f"seed {seed}, on {engine!r}")
+    result = execute("runs", total, lambda on_progress: run_comparison(
+        spec, replications, seed, engine, store_for(out), on_progress, source=scenario, reuse=not fresh))
+    report_reuse(result.progress, out)
+    document = comparison_document(result, spec.name, seed, replications, spec.run.steps)
+    atomic_write_text(out / "comparison.csv", result.table.to_csv(index=False, lineterminator="\n"))
+    atomic_write_text(out / "comparison.json", json.dumps(document, indent=2) + "\n")
+    atomic_write_bytes(out / "comparison_forest.png", forest_plot(result.table, result.baseline))
+    stdout.print(ranking_table(result, focus_firm(result, [f.name for f in spec.firms], firm)))
+    stdout.print(f"outputs in {out}/ (comparison.json, comparison.csv, comparison_forest.png, runs/)")
+

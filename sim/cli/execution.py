@@ -1,0 +1,77 @@
+"""What ``run``, ``compare`` and ``sweep`` share about execution: the engine
+options (``--workers``, ``--scheduler``, ``--fresh``), the store of finished
+runs in ``<out>/runs/``, and a progress bar of finished/total runs with the
+time left."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from ..runs import BatchProgress, Engine, RunStore, make_engine
+from ..runs.engine import default_workers
+from .common import UserError, progress, stderr
+
+SCHEDULER_SCHEMES = ("tcp://", "tls://", "inproc://", "ucx://", "ws://", "wss://")
+
+
+def engine_options(command: Callable) -> Callable:
+    """Add --workers, --scheduler and --fresh to a command."""
+    options = [
+        click.option("--workers", "-w", type=click.IntRange(min=1), default=None,
+                     help="Local processes to use (default: the number of cores)."),
+        click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                     help="Run on an existing Dask distributed cluster instead of local processes."),
+        click.option("--fresh", is_flag=True, default=False,
+                     help="Recompute every run, replacing finished runs kept in OUT/runs/ "
+                          "(by default they are reused: an interrupted command resumes)."),
+    ]
+    return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
+
+
+def choose_engine(workers: int | None, scheduler: str | None, runs: int) -> Engine:
+    """The Dask cluster if --scheduler is given, else a pool of at most ``runs`` local processes."""
+    if scheduler is not None and not scheduler.startswith(SCHEDULER_SCHEMES):
+        raise UserError(f"--scheduler {scheduler!r}: expected an address such as tcp://127.0.0.1:8786")
+    return make_engine(max(1, min(workers or default_workers(), runs)), scheduler)
+
+
+def output_directory(out_dir: str | None, scenario_path: str, suffix: str) -> Path:
+    """--out, or out/<scenario file stem><suffix>; it must be a directory if it exists."""
+    from ..outputs.files import safe_name
+
+    out = Path(out_dir) if out_dir else Path("out") / f"{safe_name(Path(scenario_path).stem)}{suffix}"
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out}: exists and is not a directory")
+    return out
+
+
+def execute(label: str, total: int, work: Callable[[Callable[[BatchProgress], None]], object]):
+    """Call ``work(on_progress)`` under a progress bar; report reused runs; turn an
+    unreachable cluster into a user error."""
+    with progress(total, label) as bar:
+        task = bar.add_task(label, total=total)
+
+        def on_progress(p: BatchProgress) -> None:
+            if p.computed == 0:  # the first report: runs found in the store are not counted as to do
+                bar.update(task, total=p.total - p.reused)
+            bar.update(task, completed=p.computed)
+
+        try:
+            result = work(on_progress)
+        except ConnectionError as err:
+            raise UserError(str(err)) from None
+    return result
+
+
+def store_for(out: Path) -> RunStore:
+    """The store of finished runs inside an output directory."""
+    return RunStore(out / "runs")
+
+
+def report_reuse(p: BatchProgress, out: Path) -> None:
+    if p.reused:
+        stderr.print(f"reused {p.reused} finished run(s) from {out / 'runs'}; computed {p.computed}")

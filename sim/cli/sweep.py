@@ -1,0 +1,111 @@
+"""``marketsim sweep``: run every sample of a scenario's ``sweep`` design;
+write sweep.csv (one row per sample and replication), design.json and, for a
+Sobol design, sensitivity.csv and sensitivity.json; print a table."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import click
+from rich.table import Table
+
+from ..analysis.design import sweep_design
+from ..outputs.files import atomic_write_text
+from ..runs.sweep import SweepResult, run_sweep, sample_means
+from ..scenario import ScenarioError
+from .common import UserError, load, set_option, stderr, stdout, user_errors
+from .execution import choose_engine, engine_options, execute, output_directory, report_reuse, store_for
+
+MAX_PRINTED_SAMPLES = 20
+
+
+def sensitivity_document(result: SweepResult, scenario: str, seed: int, replications: int) -> dict:
+    """sensitivity.json: {firm: {metric: {parameter: {S1, S1_ci95, ST, ST_ci95}}}}."""
+    out: dict = {}
+    for r in result.sensitivity.itertuples(index=False):
+        def ci(value: float, half: float) -> list[float | None]:
+            return [None, None] if math.isnan(value) else [value - half, value + half]
+
+        out.setdefault(r.firm, {}).setdefault(r.metric, {})[r.parameter] = {
+            "S1": None if math.isnan(r.S1) else r.S1, "S1_ci95": ci(r.S1, r.S1_conf),
+            "ST": None if math.isnan(r.ST) else r.ST, "ST_ci95": ci(r.ST, r.ST_conf)}
+    return {"scenario": scenario, "seed": seed, "replications": replications,
+            "base_samples": result.design.base_samples, "points": len(result.design.points),
+            "output": "mean over replications of the final-period customer equity and the whole-run "
+                      "retention rate, for every firm", "indices": out}
+
+
+def sensitivity_table(result: SweepResult) -> Table:
+    table = Table(title="Sobol indices (first-order S1, total ST, 95% CI)", title_justify="left")
+    for name in ("firm", "metric", "parameter", "S1", "ST"):
+        table.add_column(name, justify="right" if name in ("S1", "ST") else "left")
+    for r in result.sensitivity.itertuples(index=False):
+        table.add_row(r.firm, r.metric, r.parameter, f"{r.S1:.3f} ± {r.S1_conf:.3f}", f"{r.ST:.3f} ± {r.ST_conf:.3f}")
+    return table
+
+
+def samples_table(result: SweepResult) -> Table:
+    means = sample_means(result)
+    table = Table(title="Mean customer equity per sample (final period, CU)", title_justify="left")
+    table.add_column("sample", justify="right")
+    for column in means.columns:
+        table.add_column(str(column), justify="right")
+    for i, row in means.head(MAX_PRINTED_SAMPLES).iterrows():
+        values = [row[p] for p in result.design.parameters]
+        equity = [row[c] for c in means.columns[len(result.design.parameters):]]
+        table.add_row(str(i), *[f"{v:.4g}" if isinstance(v, float) else str(v) for v in values],
+                      *[f"{v:,.0f}" for v in equity])
+    if len(means) > MAX_PRINTED_SAMPLES:
+        table.caption = f"first {MAX_PRINTED_SAMPLES} of {len(means)} samples; all are in sweep.csv"
+    return table
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Output directory (default: out/<scenario>-sweep).")
+@click.option("--replications", "-r", type=click.IntRange(min=1), default=None,
+              help="Replications per sample (default: the scenario's run.replications).")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="Root seed of the replications and the sampling (default: the scenario's run.seed).")
+@engine_options
+@set_option
+@user_errors
+def sweep(scenario, out_dir, replications, seed, workers, scheduler, fresh, assignments):
+    """Run every sample of SCENARIO's [sweep] section; Sobol designs also get sensitivity indices."""
+    spec = load(scenario, assignments)
+    if spec.sweep is None:
+        raise UserError(f"{scenario}: sweep: no [sweep] section; give a method and [sweep.parameters]")
+    replications = replications or spec.run.replications
+    seed = spec.run.seed if seed is None else seed
+    out = output_directory(out_dir, scenario, "-sweep")
+    try:
+        points = len(sweep_design(spec.sweep, seed).points)
+    except ValueError as err:
+        raise ScenarioError(f"{scenario}: {err}") from None
+    total = points * replications
+    engine = choose_engine(workers, scheduler, total)
+    stderr.print(f"{spec.name}: {spec.sweep.method} sweep of {len(spec.sweep.parameters)} parameter(s), "
+                 f"{points} sample(s) x {replications} replication(s) x {spec.run.steps} periods, seed {seed}, "
+                 f"on {engine!r}")
+    result = execute("runs", total, lambda on_progress: run_sweep(
+        spec, replications, seed, engine, store_for(out), on_progress, source=scenario, reuse=not fresh))
+    report_reuse(result.progress, out)
+    design = {"method": result.design.method, "parameters": result.design.parameters,
+              "samples": len(result.design.points), "replications": replications, "seed": seed,
+              "points": result.design.points}
+    atomic_write_text(out / "design.json", json.dumps(design, indent=2) + "\n")
+    atomic_write_text(out / "sweep.csv", result.rows.to_csv(index=False, lineterminator="\n"))
+    written = ["design.json", "sweep.csv"]
+    if result.sensitivity is not None:
+        atomic_write_text(out / "sensitivity.csv", result.sensitivity.to_csv(index=False, lineterminator="\n"))
+        atomic_write_text(out / "sensitivity.json", json.dumps(
+            sensitivity_document(result, spec.name, seed, replications), indent=2) + "\n")
+        written += ["sensitivity.csv", "sensitivity.json"]
+        stdout.print(sensitivity_table(result))
+    else:
+        for stale in ("sensitivity.csv", "sensitivity.json"):  # from an earlier Sobol sweep into this directory
+            (out / stale).unlink(missing_ok=True)
+        stdout.print(samples_table(result))
+    stdout.print(f"outputs in {out}/ ({', '.join(written)}, runs/)")
