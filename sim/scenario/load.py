@@ -9,6 +9,8 @@ code is ever evaluated). Every error names the file, the field path
 from __future__ import annotations
 
 import copy
+import json
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,8 @@ def read_document(path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(f"{path}: not valid TOML: {err}") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: not a scenario: arrays or tables nested too deeply") from None
 
 
 def validate_document(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
@@ -70,14 +74,45 @@ def validate_document(data: dict[str, Any], source: str = "<scenario>") -> Scena
 # ----------------------------------------------------------------- errors ---
 
 
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+MAX_SHOWN = 60
+"""Characters of a user's key or value quoted in a message, at most."""
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "..."
+
+
 def _path_text(loc: tuple[Any, ...]) -> str:
+    """A field path as written in TOML: ``firms[0].price``; odd keys quoted (``run."a b"``), on one line."""
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            key = str(part) if _BARE_KEY.fullmatch(str(part)) else json.dumps(str(part))
+            out += ("." if out else "") + _shown(key)
     return out or "(top level)"
+
+
+def _document_loc(loc: tuple[Any, ...], data: Any, missing: bool) -> tuple[Any, ...]:
+    """The part of a pydantic error location that is a path in the document.
+
+    pydantic puts the members of a union (``str``, ``dict[str,str]``,
+    ``function-after[...]``) into locations; they are dropped by following the
+    path through the document itself. The last part of a missing field is kept.
+    """
+    out: list[Any] = []
+    node = data
+    for i, part in enumerate(loc):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        elif not (missing and i == len(loc) - 1):
+            continue
+        out.append(part)
+    return tuple(out)
 
 
 def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
@@ -130,7 +165,7 @@ def _expected(err: dict[str, Any]) -> str:
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         sign = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}[kind]
         bound = next(iter(ctx.values()), "")
-        return f"expected a number {sign} {bound}"
+        return f"expected a number {sign} {bound:g}" if isinstance(bound, float) else f"expected a number {sign} {bound}"
     if kind == "literal_error":
         return f"expected one of {ctx.get('expected', '')}"
     if kind in ("too_short", "too_long"):
@@ -146,8 +181,7 @@ def format_validation_error(err: ValidationError, data: Any, source: str) -> str
     lines = []
     seen = set()
     for e in err.errors(include_url=False):
-        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and ("[" in p or "-" in p or p in ("str", "float", "int", "bool", "list[float]", "list[str]", "function-after"))))
-        # union members such as 'str' or 'dict[str,str]' appear in loc; drop them
+        loc = _document_loc(e["loc"], data, missing=e["type"] == "missing")
         key = (loc, e["type"])
         if key in seen:
             continue
@@ -156,13 +190,13 @@ def format_validation_error(err: ValidationError, data: Any, source: str) -> str
         if e["type"] == "extra_forbidden":
             model = _model_at(loc[:-1])
             known = sorted(model.model_fields) if model else []
-            guess = closest(str(loc[-1]), known)
+            guess = closest(str(loc[-1]), known) if loc else None
             hint = f"; did you mean '{guess}'?" if guess else (f"; known keys: {', '.join(known)}" if known else "")
             lines.append(f"{source}: {where}: unknown key{hint}")
             continue
         text = _expected(e)
         if e["type"] != "missing" and "input" in e and not isinstance(e["input"], dict | list):
-            text += f" (got {e['input']!r})"
+            text += f" (got {_shown(repr(e['input']))})"
         lines.append(f"{source}: {where}: {text}" if loc else f"{source}: {text}")
     return "\n".join(lines[:20]) + (f"\n... and {len(lines) - 20} more problems" if len(lines) > 20 else "")
 
@@ -180,9 +214,10 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     if not key:
         raise ScenarioError(f"--set {text!r}: the path before '=' is empty")
     try:
-        value = tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
-        value = raw.strip()
+        parsed = tomllib.loads(f"v = {raw}")
+    except (tomllib.TOMLDecodeError, RecursionError):
+        parsed = {}
+    value = parsed["v"] if list(parsed) == ["v"] else raw.strip()  # 'v = 1\nw = 2' is text, not two keys
     return key, value
 
 
@@ -248,7 +283,10 @@ def _default_container(parts: list[str | int]) -> Any:
     """The default value of a section, as a plain document, so overrides can reach into it."""
     node: Any = Scenario()
     for part in parts:
-        node = node[part] if isinstance(part, int) else getattr(node, str(part), None)
+        if isinstance(part, int):
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+        else:
+            node = getattr(node, str(part), None) if isinstance(node, BaseModel) and str(part) in type(node).model_fields else None
         if node is None:
             return {}
     if isinstance(node, BaseModel):

@@ -17,10 +17,18 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 #: Relationship levels in order of cost (Kotler & Keller, "Marketing Management").
 RELATIONSHIP_LEVELS = ("basic", "reactive", "accountable", "proactive", "partnership")
 
-NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+#: Largest magnitude of a number in a scenario: sums and products over 5e7
+#: customers and 1e5 periods then stay far inside float64's range (~1.8e308).
+LARGEST = 1e12
+#: Smallest value of a scale that divides (satisfaction scale, investment scale,
+#: cost per contact), so that LARGEST / SMALLEST_SCALE cannot overflow.
+SMALLEST_SCALE = 1e-9
+
+NonNegative = Annotated[float, Field(ge=0, le=LARGEST, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0, le=LARGEST, allow_inf_nan=False)]
+Scale = Annotated[float, Field(ge=SMALLEST_SCALE, le=LARGEST, allow_inf_nan=False)]
 Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-Real = Annotated[float, Field(allow_inf_nan=False)]
+Real = Annotated[float, Field(ge=-LARGEST, le=LARGEST, allow_inf_nan=False)]
 Name = Annotated[str, Field(min_length=1, max_length=64)]
 
 
@@ -43,10 +51,21 @@ class Run(Strict):
     """Root seed; replication streams are spawned from it."""
     replications: Annotated[int, Field(ge=1, le=100_000)] = 5
     """Independent seeded replications (confidence intervals need at least 2)."""
-    discount_rate: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] = 0.10
+    # above 0, so that a lifetime value m r / (1 + d - r) stays finite when retention r reaches 1
+    discount_rate: Annotated[float, Field(ge=1e-6, le=10, allow_inf_nan=False)] = 0.10
     """Annual discount rate for lifetime values and discounted profit."""
     periods_per_year: Annotated[int, Field(ge=1, le=365)] = 12
     """Periods in a year (12: a period is a month); converts the annual discount rate."""
+
+    @model_validator(mode="after")
+    def _discount_factor_representable(self) -> Run:
+        # (1 + d)^t must stay below float64's largest value, e^709
+        per_period = math.log1p(self.discount_rate) / self.periods_per_year
+        longest = int(709 / per_period)
+        if self.steps > longest:
+            raise ValueError(f"steps: discounting at {self.discount_rate:g} a year over {self.steps} periods of "
+                             f"1/{self.periods_per_year} year leaves the range of numbers; at most {longest} periods")
+        return self
 
 
 # ------------------------------------------------------------------ market ---
@@ -233,7 +252,7 @@ class Satisfaction(Strict):
     """Disconfirmation above which a customer is delighted."""
     experience_noise: NonNegative = 0.1
     """Standard deviation of experienced performance around the delivered benefit."""
-    scale: Positive = 0.2
+    scale: Scale = 0.2
     """Disconfirmation giving satisfaction score 0.73 (score = logistic(disconfirmation/scale))."""
 
 
@@ -323,7 +342,7 @@ class Quality(Strict):
 
     build_rate: Probability = 0.1
     """Share of the gap to the ceiling closed per period at saturating investment."""
-    investment_scale: Positive = 1000.0
+    investment_scale: Scale = 1000.0
     """Spending (CU/period) that reaches 63 % of the saturating effect."""
     ceiling: Positive = 2.0
     """Highest quality investment can reach (value units)."""
@@ -336,7 +355,7 @@ class Quality(Strict):
 class Awareness(Strict):
     """How advertising builds awareness."""
 
-    cost_per_contact: Positive = 0.5
+    cost_per_contact: Scale = 0.5
     """Acquisition spending (CU) per expected new aware customer at low reach."""
 
 

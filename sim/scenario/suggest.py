@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+MAX_WORD = 100
+"""Longer words are not typos of a key; comparing them would cost time quadratic in their length."""
+
 
 def edit_distance(a: str, b: str) -> int:
     """Optimal string alignment distance: insertions, deletions, substitutions, transpositions."""
@@ -25,6 +28,8 @@ def edit_distance(a: str, b: str) -> int:
 def closest(word: str, options: Iterable[str]) -> str | None:
     """The option nearest to ``word``, if it is near enough to be a typo (at most a third of it wrong)."""
     word = str(word)
+    if len(word) > MAX_WORD:
+        return None
     best = min(options, key=lambda o: (edit_distance(word.lower(), o.lower()), o), default=None)
     if best is None:
         return None
