@@ -32,6 +32,7 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from .agents import Customer, Firm
 from .domain import choice, expectations, lifetime_value, loyalty, network, quality, relationship, satisfaction, value, word_of_mouth
@@ -167,13 +168,16 @@ class MarketModel(mesa.Model):
 
     def _setup_defection_propensity(self) -> None:
         """Each customer's base defection probability (N): the segment's ``base_defection``,
-        or a draw from the segment's Beta(a, b) if ``base_defection_beta`` is given."""
+        or a draw from the segment's Beta(a, b) if ``base_defection_beta`` is given (by the
+        inverse CDF, so that with the same seed the draws move smoothly with a and b, which
+        keeps calibration objectives smooth)."""
         s = self.state
         self.customer_base_defection = self.base_defection[s.segment]
         for g, segment in enumerate(self.spec.market.segments):
             if segment.base_defection_beta is not None:
                 members = np.flatnonzero(s.segment == g)
-                self.customer_base_defection[members] = self.rng.beta(*segment.base_defection_beta, members.size)
+                a, b = segment.base_defection_beta
+                self.customer_base_defection[members] = special.betaincinv(a, b, self.rng.random(members.size))
 
     def firm_array(self, attribute: str) -> np.ndarray:
         """One attribute of every firm, as an array in firm order."""
