@@ -52,7 +52,8 @@ def clv_by_level(model, firm, rows: np.ndarray) -> np.ndarray:
 
 @register_strategy("segment_by_clv")
 class SegmentByCLV(Strategy):
-    """Every ``review_every`` periods, set each segment's relationship level to
+    """From period 2 (the first with results) and every ``review_every`` periods
+    after it, set each segment's relationship level to
     the one with the highest expected customer lifetime value net of the
     level's cost (see the module docstring). A segment the firm served nobody
     in keeps its level. Other decisions stay as the scenario set them."""
@@ -63,8 +64,8 @@ class SegmentByCLV(Strategy):
         self.review_every = int(review_every)
 
     def decide(self, firm, model) -> None:
-        if model.steps <= 1 or (model.steps - 1) % self.review_every:
-            return  # first period (model.steps counts from 1): nothing observed yet; or not a review period
+        if model.steps < 2 or (model.steps - 2) % self.review_every:
+            return  # period 1 (model.steps counts from 1): nothing observed yet; or not a review period
         served = model.previous_firm == firm.index
         for segment in range(len(firm.relationship)):
             rows = np.flatnonzero(served & (model.state.segment == segment))
