@@ -39,13 +39,18 @@ from .domain import choice, expectations, lifetime_value, loyalty, network, qual
 from .domain.satisfaction import DELIGHTED, DISSATISFIED, SATISFIED
 from .metrics import FIRM_METRICS
 from .scenario import Scenario, load_scenario, scenario_with
+from .scenario.limits import check_memory
 from .state import CustomerState
 from .strategies import Strategy, decisions, make_strategy
 
 
 @dataclass
 class StepDraws:
-    """Every random number one period uses, drawn together (see :meth:`MarketModel.draw`)."""
+    """Every random number one period uses, drawn together (see :meth:`MarketModel.draw`).
+
+    The arrays are the model's own buffers, refilled by the next call of
+    ``draw()``: copy what you want to keep beyond the period.
+    """
 
     advertising: np.ndarray  # U(0,1), customers x firms: reached by advertising
     perception: np.ndarray  # N(0,1), customers x firms: perception error
@@ -78,6 +83,7 @@ class MarketModel(mesa.Model):
         scenario = scenario if scenario is not None else Scenario()
         if overrides:
             scenario = scenario_with(scenario, {k.replace("__", "."): v for k, v in overrides.items()}, "overrides")
+        check_memory(scenario)  # refuse up front, with the estimate, what cannot fit in memory
         if rng is None:
             rng = seed if seed is not None else scenario.run.seed
         super().__init__(rng=rng)
@@ -91,6 +97,7 @@ class MarketModel(mesa.Model):
         self.state = CustomerState.empty(scenario.market.customers, len(self.firm_list))
         self._setup_customers()
         self._setup_defection_propensity()
+        self._setup_step_arrays()
         self._customers: dict[int, Customer] = {}
         self.prospects = int((self.state.firm < 0).sum())
         self.datacollector = mesa.DataCollector(
@@ -179,6 +186,29 @@ class MarketModel(mesa.Model):
                 a, b = segment.base_defection_beta
                 self.customer_base_defection[members] = special.betaincinv(a, b, self.rng.random(members.size))
 
+    def _setup_step_arrays(self) -> None:
+        """What every period reuses: segment parameters per customer (segments are fixed
+        for a run), the network prepared for counting speakers, and customers x firms
+        buffers (stored firm by firm, like the state), so that a period allocates no
+        array of that size."""
+        s = self.state
+        n, f = s.size, len(self.firm_list)
+        self._row = np.arange(n)
+        self._image_weight = self.benefit_weights[s.segment, 3]
+        self._perception_noise = self.perception_noise[s.segment]
+        self._switching_cost = self.switching_cost[s.segment]
+        self._outside_value = self.outside_value[s.segment]
+        self._in_market = self.in_market[s.segment]
+        self._contacts = word_of_mouth.Contacts(self.adjacency) if self.adjacency is not None else None
+
+        def buffer(dtype: type = float) -> np.ndarray:
+            return np.zeros((n, f), dtype=dtype, order="F")
+
+        self._cpv, self._utility, self._chance_negative = buffer(), buffer(), buffer()
+        self._heard_positive, self._heard_negative = buffer(bool), buffer(bool)
+        self._draws = StepDraws(advertising=buffer(), perception=buffer(), experience=np.zeros(n), recovery=np.zeros(n),
+                                hear_positive=buffer(), hear_negative=buffer(), leave=np.zeros(n), pick=np.zeros(n))
+
     def firm_array(self, attribute: str) -> np.ndarray:
         """One attribute of every firm, as an array in firm order."""
         return np.array([getattr(f, attribute) for f in self.firm_list], dtype=float)
@@ -207,18 +237,21 @@ class MarketModel(mesa.Model):
     # --------------------------------------------------------------- step ---
 
     def draw(self) -> StepDraws:
-        """All of one period's random numbers, in a fixed order."""
-        n, f, rng = self.state.size, len(self.firm_list), self.rng
-        return StepDraws(
-            advertising=rng.random((n, f)),
-            perception=rng.standard_normal((n, f)),
-            experience=rng.standard_normal(n),
-            recovery=rng.random(n),
-            hear_positive=rng.random((n, f)),
-            hear_negative=rng.random((n, f)),
-            leave=rng.random(n),
-            pick=rng.random(n),
-        )
+        """All of one period's random numbers, in a fixed order, into the model's reused buffers.
+
+        Customers x firms fields are filled firm by firm: the k-th number drawn
+        for such a field goes to customer k mod N, firm k div N.
+        """
+        d, rng = self._draws, self.rng
+        rng.random(out=d.advertising.T)
+        rng.standard_normal(out=d.perception.T)
+        rng.standard_normal(out=d.experience)
+        rng.random(out=d.recovery)
+        rng.random(out=d.hear_positive.T)
+        rng.random(out=d.hear_negative.T)
+        rng.random(out=d.leave)
+        rng.random(out=d.pick)
+        return d
 
     def step(self) -> None:
         """One period, sub-steps 1-8 (see the module docstring)."""
@@ -253,42 +286,52 @@ class MarketModel(mesa.Model):
 
     def perceive(self, d: StepDraws, cost: np.ndarray) -> np.ndarray:
         """3. Advertising reaches some customers; everyone values the offers (customers x firms)."""
-        s = self.state
+        s, cpv = self.state, self._cpv
         n = max(s.size, 1)
         reach = 1.0 - np.exp(-self.firm_array("acquisition_spending") / (self.behaviour.awareness.cost_per_contact * n))
-        s.aware |= d.advertising < reach[None, :]
-        return value.perceived_value(s.expectation, s.image, self.benefit_weights[s.segment, 3], cost[s.segment],
-                                     self.perception_noise[s.segment], d.perception)
+        for j in range(len(self.firm_list)):
+            if reach[j] > 0:
+                s.aware[:, j] |= d.advertising[:, j] < reach[j]
+            value.perceived_value(s.expectation[:, j], s.image[:, j], self._image_weight, cost[s.segment, j],
+                                  self._perception_noise, d.perception[:, j], out=cpv[:, j])
+        return cpv
+
+    def customer_levels(self) -> np.ndarray:
+        """Relationship level each customer gets from their main firm in their segment (0 for prospects)."""
+        s = self.state
+        served = s.firm >= 0
+        return np.where(served, self.levels()[np.where(served, s.firm, 0), s.segment], 0)
 
     def buy(self, cpv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """4. Customers split their wallet across the firms they know; returns units (N) and split (N x F)."""
-        s = self.state
-        customer = np.flatnonzero(s.firm >= 0)
-        main = s.firm[customer]
-        seg = s.segment[customer]
-        level = self.levels()[main, seg]
-        bonus = self.switching_cost[seg] + self.behaviour.choice.loyalty_bonus * s.loyalty[customer] + self.level_share_bonus[level]
-        utility = cpv[customer].copy()
-        utility[np.arange(customer.size), main] += bonus
-        s.wallet_split[:] = 0.0
-        s.wallet_split[customer] = choice.logit_shares(self.behaviour.choice.sensitivity * utility, s.aware[customer])
-        units = np.zeros(s.size)
-        units[customer] = s.wallet[customer] * (1.0 + self.level_uplift[level])
+        """4. Customers split their wallet across the firms they know; returns units (N) and split (N x F).
+
+        Also notes each customer's relationship level this period (``customer_level``), which
+        sub-steps 5, 7 and 8 use."""
+        s, c = self.state, self.behaviour.choice
+        served = s.firm >= 0
+        self.customer_level = level = self.customer_levels()
+        bonus = self._switching_cost + c.loyalty_bonus * s.loyalty + self.level_share_bonus[level]
+        utility = self._utility
+        for j in range(len(self.firm_list)):
+            np.copyto(utility[:, j], cpv[:, j])
+            np.add(utility[:, j], bonus, out=utility[:, j], where=s.firm == j)
+        utility *= c.sensitivity
+        choice.logit_shares(utility, s.aware, out=s.wallet_split)
+        s.wallet_split *= served[:, None]  # a prospect buys nothing here
+        units = np.where(served, s.wallet * (1.0 + self.level_uplift[level]), 0.0)
         return units, s.wallet_split
 
     def experience(self, d: StepDraws, delivered: np.ndarray) -> tuple[np.ndarray, ...]:
         """5. Served customers compare performance with expectations; complaints may be recovered."""
         s, p = self.state, self.behaviour.satisfaction
         served = s.firm >= 0
-        rows = np.flatnonzero(served)
-        main = s.firm[rows]
-        performance = np.zeros(s.size)
-        performance[rows] = delivered[s.segment[rows], main] + p.experience_noise * d.experience[rows]
-        disconfirmation = np.zeros(s.size)
-        disconfirmation[rows] = performance[rows] - s.expectation[rows, main]
-        state = np.full(s.size, satisfaction.NO_STATE, dtype=np.int8)
-        state[rows] = satisfaction.classify(disconfirmation[rows], p.tolerance, p.delight_threshold)
-        recovery = relationship.customer_effect(self.level_recovery, self.levels(), s.firm, s.segment)
+        main = np.where(served, s.firm, 0)
+        performance = np.where(served, delivered[s.segment, main] + p.experience_noise * d.experience, 0.0)
+        expected = np.take(s.expectation.T.reshape(-1), main * s.size + self._row)  # own firm's column
+        disconfirmation = np.where(served, performance - expected, 0.0)
+        state = np.where(served, satisfaction.classify(disconfirmation, p.tolerance, p.delight_threshold),
+                         satisfaction.NO_STATE).astype(np.int8)
+        recovery = np.where(served, self.level_recovery[self.customer_level], 0.0)
         satisfaction.recover(state, disconfirmation, recovery, d.recovery)
         score = np.where(served, satisfaction.score(disconfirmation, p.scale), 0.5)
         s.satisfaction_state[:] = state
@@ -297,19 +340,17 @@ class MarketModel(mesa.Model):
 
     def spread_word(self, d: StepDraws, served: np.ndarray, state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """6. Word of mouth: who hears each firm praised and warned against (customers x firms)."""
-        s, f = self.state, len(self.firm_list)
-        if not self.behaviour.word_of_mouth.enabled or s.size == 0:
-            none = np.zeros((s.size, f), dtype=bool)
-            return none, none
-        speaker_firm = np.where(served, s.firm, 0)
-        positive = np.zeros((s.size, f))
-        negative = np.zeros((s.size, f))
-        rows = np.arange(s.size)
-        positive[rows, speaker_firm] = state == DELIGHTED
-        negative[rows, speaker_firm] = state == DISSATISFIED
-        p_pos, p_neg = word_of_mouth.hearing_probabilities(self.adjacency, self.contacts, positive, negative,
-                                                           self.behaviour.word_of_mouth)
-        return d.hear_positive < p_pos, d.hear_negative < p_neg
+        heard_pos, heard_neg = self._heard_positive, self._heard_negative
+        if not self.behaviour.word_of_mouth.enabled or self.state.size == 0:
+            heard_pos[:] = False
+            heard_neg[:] = False
+            return heard_pos, heard_neg
+        p_pos, p_neg = self._utility, self._chance_negative  # the utility buffer is free again
+        word_of_mouth.hearing_probabilities(self._contacts, self.contacts, self.state.firm, state == DELIGHTED,
+                                            state == DISSATISFIED, self.behaviour.word_of_mouth, p_pos, p_neg)
+        np.less(d.hear_positive, p_pos, out=heard_pos)
+        np.less(d.hear_negative, p_neg, out=heard_neg)
+        return heard_pos, heard_neg
 
     def update_and_switch(self, d: StepDraws, delivered: np.ndarray, cpv: np.ndarray, served: np.ndarray,
                           performance: np.ndarray, state: np.ndarray, score: np.ndarray,
@@ -317,35 +358,38 @@ class MarketModel(mesa.Model):
         """7. Word of mouth and promises move awareness, image and expectations; loyalty updates;
         customers defect or stay; defectors and shopping prospects choose a supplier."""
         s, b = self.state, self.behaviour
-        s.aware |= heard_pos | heard_neg
-        s.image += b.word_of_mouth.image_shift * (heard_pos.astype(float) - heard_neg)
-        promised = expectations.promised_benefit(self.firm_array("promise"), delivered)[s.segment]
-        expectations.update(s.expectation, s.aware, promised, served, s.firm, performance, heard_pos, heard_neg,
+        s.aware |= heard_pos
+        s.aware |= heard_neg
+        heard = np.empty(s.size)
+        for j in range(len(self.firm_list)):
+            np.subtract(heard_pos[:, j], heard_neg[:, j], out=heard, dtype=float)
+            heard *= b.word_of_mouth.image_shift
+            s.image[:, j] += heard
+        promised = expectations.promised_benefit(self.firm_array("promise"), delivered)
+        expectations.update(s.expectation, s.aware, promised, s.segment, s.firm, performance, heard_pos, heard_neg,
                             b.expectations)
         s.loyalty[served] = loyalty.next_loyalty(s.loyalty[served], state[served], b.loyalty)
 
-        rows = np.flatnonzero(served)
-        main = s.firm[rows]
-        own = cpv[rows, main]
-        others = np.where(s.aware[rows], cpv[rows], -np.inf)
-        others[np.arange(rows.size), main] = -np.inf
-        best_alternative = np.maximum(others.max(axis=1, initial=-np.inf), self.outside_value[s.segment[rows]])
-        tie = self.level_tie[self.levels()[main, s.segment[rows]]]
-        self.defection_probability = np.zeros(s.size)
-        self.defection_probability[rows] = loyalty.defection_probability(
-            self.customer_base_defection[rows], score[rows], s.loyalty[rows], tie, best_alternative - own, b.defection)
+        main = np.where(served, s.firm, 0)
+        own = np.take(cpv.T.reshape(-1), main * s.size + self._row)
+        best_alternative = self._outside_value.copy()
+        for j in range(len(self.firm_list)):
+            np.maximum(best_alternative, cpv[:, j], out=best_alternative, where=s.aware[:, j] & (main != j))
+        tie = self.level_tie[self.customer_level]
+        self.defection_probability = np.where(served, loyalty.defection_probability(
+            self.customer_base_defection, score, s.loyalty, tie, best_alternative - own, b.defection), 0.0)
         defects = served & (d.leave < self.defection_probability)
-        shops = ~served & (d.leave < self.in_market[s.segment])
+        shops = ~served & (d.leave < self._in_market)
 
         self.previous_firm = s.firm.copy()
         self.tenure = self.steps - s.acquired_at  # periods with the firm that served this period
         movers = np.flatnonzero(defects | shops)
-        known = s.aware[movers].copy()
+        known = s.aware[movers]
         leaving = defects[movers]
         known[leaving, s.firm[movers[leaving]]] = False  # a defector leaves its firm
         if not b.defection.defectors_may_switch:
             known[leaving] = False
-        chosen = self._choose(cpv[movers], known, self.outside_value[s.segment[movers]], d.pick[movers])
+        chosen = self._choose(cpv[movers], known, self._outside_value[movers], d.pick[movers])
         s.firm[movers] = chosen
         won = chosen >= 0
         s.loyalty[movers[won]] = b.loyalty.initial
@@ -354,17 +398,19 @@ class MarketModel(mesa.Model):
 
     def close_accounts(self, units: np.ndarray, split: np.ndarray, served: np.ndarray, state: np.ndarray,
                        score: np.ndarray, heard_pos: np.ndarray, heard_neg: np.ndarray) -> None:
-        """8. Revenue, costs, profit; retention, lifetime values, customer equity, per firm."""
+        """8. Revenue, costs, profit; retention, lifetime values, customer equity, per firm.
+
+        Per-firm sums over customers are ``bincount`` s over the firm that served them."""
         s, t, nf = self.state, self.steps, len(self.firm_list)
         price, unit_cost = self.firm_array("price"), self.firm_array("unit_cost")
-        bought = units[:, None] * split  # units from each firm (N x F)
-        firm_units = bought.sum(axis=0)
+        firm_units = split.T @ units  # units each firm sold, to its own and others' customers
         revenue = price * firm_units
         rows = np.flatnonzero(served)
         main = self.previous_firm[rows]
-        level = self.levels()[main, s.segment[rows]]
+        level = self.customer_level[rows]
         cost_per_customer = self.level_cost[level]
-        margin = bought[rows, main] * (price[main] - unit_cost[main]) - cost_per_customer
+        own_units = units[rows] * np.take(split.T.reshape(-1), main * s.size + rows)
+        margin = own_units * (price[main] - unit_cost[main]) - cost_per_customer
         retention = 1.0 - self.defection_probability[rows]
         clv = lifetime_value.expected_clv(margin, retention, self.discount)
         tenure = self.tenure[rows]
@@ -374,47 +420,57 @@ class MarketModel(mesa.Model):
         moved = s.firm != self.previous_firm
         acquisitions = np.bincount(s.firm[moved & (s.firm >= 0)], minlength=nf)
         self.ever_acquired += acquisitions
-        spend = bought * price[None, :]
         total_revenue = revenue.sum()
-        served_n = np.bincount(main, minlength=nf)
         stayed = ~self.defections[rows]
+
+        def per_firm(weights: np.ndarray | None = None, who: np.ndarray = main) -> np.ndarray:
+            return np.bincount(who, weights=weights, minlength=nf)
+
+        served_n = per_firm()
+        stayed_n = per_firm(who=main[stayed])
+        states = np.bincount(main * 3 + state[rows], minlength=3 * nf).reshape(nf, 3)
+        own_spend = per_firm(own_units * price[main])
+        wallet_spend = per_firm(units[rows] * (split @ price)[rows])
+        score_sum, clv_sum, level_sum = per_firm(score[rows]), per_firm(clv), per_firm(level)
+        clv_stayed = per_firm(clv[stayed], main[stayed])
+        relationship_cost = per_firm(cost_per_customer)
+        customers = np.bincount(s.firm[s.firm >= 0], minlength=nf)
+        wom_positive, wom_negative = np.count_nonzero(heard_pos, axis=0), np.count_nonzero(heard_neg, axis=0)
         for i, firm in enumerate(self.firm_list):
-            mine = main == i
             n_served = served_n[i]
             per = 1.0 / n_served if n_served else 0.0
             firm.served = n_served
-            firm.customers = float((s.firm == i).sum())
+            firm.customers = float(customers[i])
             firm.acquisitions = float(acquisitions[i])
-            firm.defections = float(n_served - stayed[mine].sum())
+            firm.defections = float(n_served - stayed_n[i])
             firm.retention_rate = 1.0 - firm.defections * per if n_served else 0.0
-            firm.mean_satisfaction = float(score[rows][mine].sum() * per)
-            firm.share_dissatisfied = float((state[rows][mine] == DISSATISFIED).sum() * per)
-            firm.share_satisfied = float((state[rows][mine] == SATISFIED).sum() * per)
-            firm.share_delighted = float((state[rows][mine] == DELIGHTED).sum() * per)
-            firm.wom_positive = float(heard_pos[:, i].sum())
-            firm.wom_negative = float(heard_neg[:, i].sum())
-            own_spend = spend[rows[mine]]
-            wallet_spend = own_spend.sum()
-            firm.share_of_customer = (float(min(own_spend[:, i].sum() / wallet_spend, 1.0))  # sums may round 1 ulp apart
-                                      if wallet_spend > 0 else 0.0)
+            firm.mean_satisfaction = float(score_sum[i] * per)
+            firm.share_dissatisfied = float(states[i, DISSATISFIED] * per)
+            firm.share_satisfied = float(states[i, SATISFIED] * per)
+            firm.share_delighted = float(states[i, DELIGHTED] * per)
+            firm.wom_positive = float(wom_positive[i])
+            firm.wom_negative = float(wom_negative[i])
+            firm.share_of_customer = (float(min(own_spend[i] / wallet_spend[i], 1.0))  # sums may round 1 ulp apart
+                                      if wallet_spend[i] > 0 else 0.0)
             firm.units = float(firm_units[i])
             firm.revenue = float(revenue[i])
             firm.market_share = float(revenue[i] / total_revenue) if total_revenue > 0 else 0.0
             firm.cost_of_goods = float(unit_cost[i] * firm_units[i])
-            firm.relationship_cost = float(cost_per_customer[mine].sum())
+            firm.relationship_cost = float(relationship_cost[i])
             firm.quality_spending = float(firm.quality_investment)
             firm.costs = (firm.cost_of_goods + firm.relationship_cost + firm.quality_spending
                           + firm.acquisition_spending + firm.fixed_cost)
             firm.profit = firm.revenue - firm.costs
             firm.discounted_profit += firm.profit / (1.0 + self.discount) ** t
             firm.clv_realised = float(self.realised_value[i] / self.ever_acquired[i]) if self.ever_acquired[i] else 0.0
-            firm.clv_expected = float(clv[mine].sum() * per)
-            firm.customer_equity = float(clv[mine & stayed].sum() + firm.acquisitions * firm.clv_expected)
+            firm.clv_expected = float(clv_sum[i] * per)
+            firm.customer_equity = float(clv_stayed[i] + firm.acquisitions * firm.clv_expected)
             aware = s.aware[:, i]
-            firm.mean_expectation = float(s.expectation[aware, i].mean()) if aware.any() else 0.0
-            firm.relationship_level = float(level[mine].sum() * per)
-            firm.awareness = float(aware.mean()) if s.size else 0.0
-        self.prospects = int((s.firm < 0).sum())
+            aware_n = np.count_nonzero(aware)
+            firm.mean_expectation = float(np.sum(s.expectation[:, i], where=aware) / aware_n) if aware_n else 0.0
+            firm.relationship_level = float(level_sum[i] * per)
+            firm.awareness = float(aware_n / s.size) if s.size else 0.0
+        self.prospects = int(s.size - customers.sum())
 
     # ------------------------------------------------------------ access ---
 

@@ -21,6 +21,9 @@ class CustomerState:
     loyalty: 0..1 (N). satisfaction: last score in (0, 1) (N).
     satisfaction_state: last state, -1 none (N). acquired_at: first period bought
     from the current firm (N). wallet_split: this period's shares of purchases (N x F).
+
+    N x F arrays are stored firm by firm (Fortran order): the step works on one
+    firm's column of all customers at a time, which is contiguous that way.
     """
 
     segment: np.ndarray
@@ -41,14 +44,14 @@ class CustomerState:
             segment=np.zeros(n, dtype=np.int64),
             firm=np.full(n, -1, dtype=np.int64),
             wallet=np.zeros(n),
-            aware=np.zeros((n, f), dtype=bool),
-            expectation=np.zeros((n, f)),
-            image=np.zeros((n, f)),
+            aware=np.zeros((n, f), dtype=bool, order="F"),
+            expectation=np.zeros((n, f), order="F"),
+            image=np.zeros((n, f), order="F"),
             loyalty=np.zeros(n),
             satisfaction=np.full(n, 0.5),
             satisfaction_state=np.full(n, NO_STATE, dtype=np.int8),
             acquired_at=np.zeros(n, dtype=np.int64),
-            wallet_split=np.zeros((n, f)),
+            wallet_split=np.zeros((n, f), order="F"),
         )
 
     @property

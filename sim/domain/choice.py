@@ -10,17 +10,29 @@ from __future__ import annotations
 import numpy as np
 
 
-def logit_shares(utility: np.ndarray, available: np.ndarray) -> np.ndarray:
-    """Row-wise softmax of ``utility`` over the ``available`` columns.
+def logit_shares(utility: np.ndarray, available: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Row-wise softmax of ``utility`` over the ``available`` columns (into ``out`` if given).
 
-    Rows with nothing available get all zeros. Rows sum to 1 otherwise.
+    Rows with nothing available get all zeros. Rows sum to 1 otherwise. The
+    work goes column by column (one column per firm), which suits arrays stored
+    firm by firm and allocates nothing of the full size.
     """
-    u = np.where(available, utility, -np.inf)
-    top = u.max(axis=1, keepdims=True)
-    top = np.where(np.isfinite(top), top, 0.0)
-    e = np.exp(u - top)
-    total = e.sum(axis=1, keepdims=True)
-    return np.divide(e, total, out=np.zeros_like(e), where=total > 0)
+    n, f = utility.shape
+    out = np.empty_like(utility) if out is None else out
+    top = np.full(n, -np.inf)
+    for j in range(f):
+        np.maximum(top, utility[:, j], out=top, where=available[:, j])
+    top[~np.isfinite(top)] = 0.0
+    total = np.zeros(n)
+    for j in range(f):
+        e = out[:, j]
+        np.subtract(utility[:, j], top, out=e)
+        e[~available[:, j]] = -np.inf
+        np.exp(e, out=e)
+        total += e
+    for j in range(f):
+        np.divide(out[:, j], total, out=out[:, j], where=total > 0)
+    return out
 
 
 def pick(probabilities: np.ndarray, uniform: np.ndarray) -> np.ndarray:

@@ -20,16 +20,26 @@ def promised_benefit(promise: np.ndarray, delivered: np.ndarray) -> np.ndarray:
     return promise[None, :] * delivered
 
 
-def update(expectation: np.ndarray, aware: np.ndarray, promised: np.ndarray, served: np.ndarray,
+def update(expectation: np.ndarray, aware: np.ndarray, promised: np.ndarray, segment: np.ndarray,
            firm: np.ndarray, experienced: np.ndarray, heard_positive: np.ndarray,
            heard_negative: np.ndarray, params: Expectations) -> None:
     """Move expectations in place (customers x firms).
 
-    ``promised`` is per customer and firm, ``experienced`` the performance each
-    served customer met at their firm this period.
+    ``promised`` is per segment and firm (:func:`promised_benefit`),
+    ``experienced`` the performance each customer met at their own ``firm``
+    this period (-1: a prospect, who experienced nothing). Each firm's column
+    moves in turn: towards experience, then towards the promise if the firm is
+    known, then by a step for each piece of word of mouth.
     """
-    rows = np.flatnonzero(served)
-    cols = firm[rows]
-    expectation[rows, cols] += params.experience_weight * (experienced[rows] - expectation[rows, cols])
-    expectation += np.where(aware, params.promise_weight * (promised - expectation), 0.0)
-    expectation += params.word_of_mouth_shift * (heard_positive.astype(float) - heard_negative)
+    delta = np.empty(firm.size)
+    for j in range(expectation.shape[1]):
+        column = expectation[:, j]
+        np.subtract(experienced, column, out=delta)
+        delta *= params.experience_weight
+        np.add(column, delta, out=column, where=firm == j)
+        np.subtract(promised[segment, j], column, out=delta)
+        delta *= params.promise_weight
+        np.add(column, delta, out=column, where=aware[:, j])
+        np.subtract(heard_positive[:, j], heard_negative[:, j], out=delta, dtype=float)
+        delta *= params.word_of_mouth_shift
+        column += delta

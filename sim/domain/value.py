@@ -36,11 +36,20 @@ def total_cost(cost_weights: np.ndarray, price: np.ndarray, time_cost: np.ndarra
 
 
 def perceived_value(expectation: np.ndarray, image_shift: np.ndarray, image_weight: np.ndarray,
-                    cost: np.ndarray, noise_sd: np.ndarray, noise: np.ndarray) -> np.ndarray:
-    """What each customer believes each offer is worth (customers x firms).
+                    cost: np.ndarray, noise_sd: np.ndarray, noise: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """What each customer believes each offer is worth (customers x firms, or one firm's column).
 
     Customers judge benefit by what they expect of a firm (experience, word of
     mouth and promises shape it), adjusted by the image word of mouth gave the
-    firm, minus the cost they see, with a perception error per period.
+    firm, minus the cost they see, with a perception error per period:
+    expectation + image_weight x image_shift - cost + noise_sd x noise, summed
+    in that order (into ``out`` if given). Per-customer weights and costs
+    broadcast against the firm columns.
     """
-    return expectation + image_weight[:, None] * image_shift - cost + noise_sd[:, None] * noise
+    if expectation.ndim == 2:
+        image_weight, noise_sd = image_weight[:, None], noise_sd[:, None]
+    out = np.multiply(image_weight, image_shift, out=out)
+    out += expectation
+    out -= cost
+    out += noise_sd * noise
+    return out

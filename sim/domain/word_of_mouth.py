@@ -10,40 +10,108 @@ least one message gets through:
     P(hear negative) = 1 - (1 - q-)^k- (1 - q- q2)^k2
 
 with k+ and k- the speaking neighbours and k2 the two-step paths to warning
-speakers (other than the listener). One sparse product per step gives every count for every firm.
-In a fully mixed market each customer meets ``mean_degree`` random others,
-so k is replaced by its expectation over random contacts.
+speakers (other than the listener). In a fully mixed market each customer
+meets ``mean_degree`` random others, so k is replaced by its expectation over
+random contacts.
+
+Counting. Every customer speaks about one firm at most (their own), so the
+counts for several firms can share one float64: a speaker for firm j adds
+2^(b j) to each contact's sum, with b bits enough for any count. Integers
+below 2^53 are exact in float64, so one sparse product counts every firm at
+once and the counts are read back exactly (:class:`Packing`). Warnings use
+fields wide enough for two-step counts, so a second product of the same
+packed counts gives the two-step walks.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
 from ..scenario.schema import WordOfMouth
 
+EXACT_BITS = 53  # float64 represents every integer below 2**53 exactly (IEEE 754 binary64)
 
-def hearing_probabilities(adjacency: sp.csr_matrix | None, contacts: float, positive: np.ndarray,
-                          negative: np.ndarray, params: WordOfMouth) -> tuple[np.ndarray, np.ndarray]:
-    """Chance each customer hears each firm praised and warned against (customers x firms).
 
-    ``positive`` and ``negative`` are 0/1 speaker matrices (customers x firms).
+@dataclass(frozen=True)
+class Packing:
+    """Counts for several firms in one float64: ``bits`` per count, ``per_column`` firms per column."""
+
+    bits: int
+    per_column: int
+
+    @classmethod
+    def for_counts_up_to(cls, largest: int) -> Packing:
+        bits = max(int(largest).bit_length(), 1)
+        return cls(bits, EXACT_BITS // bits)
+
+    def pack(self, firm: np.ndarray, speaking: np.ndarray, firms: int) -> np.ndarray:
+        """One unit in the field of each speaker's firm (customers x columns, float64)."""
+        packed = np.zeros((firm.size, -(-firms // self.per_column)))
+        rows = np.flatnonzero(speaking)
+        j = firm[rows]
+        packed[rows, j // self.per_column] = np.exp2(self.bits * (j % self.per_column))
+        return packed
+
+    def unpack(self, packed: np.ndarray, j: int) -> np.ndarray:
+        """Firm j's counts (int64 per customer) from packed sums converted to int64."""
+        return (packed[:, j // self.per_column] >> (self.bits * (j % self.per_column))) & ((1 << self.bits) - 1)
+
+
+class Contacts:
+    """The social network prepared for counting speakers (built once per model)."""
+
+    def __init__(self, adjacency: sp.csr_matrix):
+        self.adjacency = adjacency
+        self.degree = np.diff(adjacency.indptr).astype(float)
+        largest = int(self.degree.max(initial=0))
+        self.praise = Packing.for_counts_up_to(largest)
+        self.warnings = Packing.for_counts_up_to(largest * largest)  # wide enough for two-step walks
+
+    def neighbour_sums(self, packed: np.ndarray) -> np.ndarray:
+        """Sum of the packed values over each customer's neighbours (one sparse product)."""
+        if packed.shape[1] == 1:
+            return (self.adjacency @ packed[:, 0])[:, None]
+        return self.adjacency @ packed
+
+
+def powers(base: float, counts: np.ndarray) -> np.ndarray:
+    """base ** counts, looked up in a table of the powers 0..max(counts)."""
+    table = base ** np.arange(counts.max(initial=0) + 1.0)
+    return np.take(table, counts)
+
+
+def hearing_probabilities(contacts: Contacts | None, mean_contacts: float, firm: np.ndarray, delighted: np.ndarray,
+                          dissatisfied: np.ndarray, params: WordOfMouth, out_positive: np.ndarray,
+                          out_negative: np.ndarray) -> None:
+    """Chance each customer hears each firm praised and warned against (customers x firms, into the outs).
+
+    ``firm`` is each customer's own firm; ``delighted`` and ``dissatisfied`` say who speaks.
+    ``contacts`` is None in a fully mixed market.
     """
     q_pos, q_neg, q_two = params.positive_probability, params.negative_probability, params.negative_second_hop
-    n, f = positive.shape
-    if adjacency is None:
+    n, f = out_positive.shape
+    if contacts is None:
         others = max(n - 1, 1)
-        frac_pos = positive.sum(axis=0) / others
-        frac_neg = negative.sum(axis=0) / others
-        miss_pos = (1.0 - q_pos * frac_pos) ** contacts
-        miss_neg = (1.0 - q_neg * frac_neg) ** contacts * (1.0 - q_neg * q_two * frac_neg) ** (contacts * contacts)
-        return (np.broadcast_to(1.0 - miss_pos, (n, f)), np.broadcast_to(1.0 - miss_neg, (n, f)))
-    counts = adjacency @ np.hstack([positive, negative])
-    k_pos, k_neg = counts[:, :f], counts[:, f:]
-    k_two = 0.0
+        frac_pos = np.bincount(firm[delighted], minlength=f) / others
+        frac_neg = np.bincount(firm[dissatisfied], minlength=f) / others
+        miss_pos = (1.0 - q_pos * frac_pos) ** mean_contacts
+        miss_neg = (1.0 - q_neg * frac_neg) ** mean_contacts * (1.0 - q_neg * q_two * frac_neg) ** (mean_contacts * mean_contacts)
+        out_positive[:] = 1.0 - miss_pos
+        out_negative[:] = 1.0 - miss_neg
+        return
+    praise, warnings = contacts.praise, contacts.warnings
+    k_pos = contacts.neighbour_sums(praise.pack(firm, delighted, f)).astype(np.int64)
+    warning = warnings.pack(firm, dissatisfied, f)
+    k_neg = contacts.neighbour_sums(warning)
     if q_two > 0:  # walks speaker -> neighbour -> listener, less the walks back to the speaker
-        degree = np.diff(adjacency.indptr)[:, None]
-        k_two = adjacency @ k_neg - degree * negative
-    hear_pos = 1.0 - (1.0 - q_pos) ** k_pos
-    hear_neg = 1.0 - (1.0 - q_neg) ** k_neg * (1.0 - q_neg * q_two) ** k_two
-    return hear_pos, hear_neg
+        k_two = (contacts.neighbour_sums(k_neg) - contacts.degree[:, None] * warning).astype(np.int64)
+    k_neg = k_neg.astype(np.int64)
+    for j in range(f):
+        np.subtract(1.0, powers(1.0 - q_pos, praise.unpack(k_pos, j)), out=out_positive[:, j])
+        miss = powers(1.0 - q_neg, warnings.unpack(k_neg, j))
+        if q_two > 0:
+            miss *= powers(1.0 - q_neg * q_two, warnings.unpack(k_two, j))
+        np.subtract(1.0, miss, out=out_negative[:, j])
