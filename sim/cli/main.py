@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from .calibrate import calibrate
 from .compare import compare
 from .run import run
 from .sweep import sweep
@@ -20,3 +21,4 @@ main.add_command(run)
 main.add_command(validate)
 main.add_command(compare)
 main.add_command(sweep)
+main.add_command(calibrate)

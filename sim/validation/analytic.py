@@ -28,8 +28,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.special import betaln
 
+from ..calibration import sbg_survival
 from ..scenario import Scenario, validate_document
 from ..scenario.schema import Awareness
 
@@ -39,12 +39,6 @@ _DELIGHT_EVERY_ADOPTER = {
     "expectations": {"initial_noise": 0.0, "experience_weight": 0.0, "promise_weight": 0.0,
                      "word_of_mouth_shift": 0.0},
 }
-
-
-def sbg_survival(a: float, b: float, t: np.ndarray | int) -> np.ndarray:
-    """Shifted-beta-geometric survival S(t) = B(a, b + t) / B(a, b)."""
-    t = np.asarray(t, dtype=float)
-    return np.exp(betaln(a, b + t) - betaln(a, b))
 
 
 def bass_curve(p: float, q: float, steps: int, start: float = 0.0) -> np.ndarray:

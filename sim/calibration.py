@@ -1,0 +1,246 @@
+"""Calibration: fit chosen model parameters to an observed retention curve.
+
+An observed curve is the number (or share) of a cohort's customers still
+active at t = 0, 1, ..., T periods. The simulated curve is the same thing
+measured on the model: the share of a firm's customers at the start who have
+stayed with it continuously (:func:`cohort_survival`). Parameters are named by
+dotted scenario paths (``market.segments[0].base_defection``; an element of a
+pair as ``market.segments[0].base_defection_beta[1]``) and searched within
+bounds with SciPy's optimisers. The fit maximises the likelihood of the
+observed defections under the simulated curve, the criterion of the
+shifted-beta-geometric (sBG) model (Fader & Hardie 2007), which is fitted to
+the same data for comparison (:func:`fit_sbg`). Every evaluation uses the same
+seeds (common random numbers), so the objective is a deterministic function of
+the parameters.
+
+Projections come from the fitted simulation: replications of a cohort of the
+observed size give a mean curve and a 95 % interval.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import optimize
+from scipy.special import betaln
+
+from .model import MarketModel
+from .runs import replication_seeds
+from .scenario import Scenario, ScenarioError, scenario_with
+
+_ELEMENT = re.compile(r"^(?P<path>.+)\[(?P<index>\d+)\]$")
+
+
+# ------------------------------------------------------------ the data ---
+
+
+def observed_survival(observed: Sequence[float]) -> tuple[np.ndarray, float]:
+    """Survival shares S(0..T) and cohort size from counts (or shares) alive at t = 0..T."""
+    alive = np.asarray(observed, dtype=float)
+    if alive.ndim != 1 or alive.size < 3:
+        raise ValueError("an observed retention curve needs at least 3 values (t = 0, 1, 2, ...)")
+    if not np.all(np.isfinite(alive)) or alive[0] <= 0 or np.any(alive < 0):
+        raise ValueError("observed values must be finite, non-negative, with a positive first value")
+    if np.any(np.diff(alive) > 0):
+        raise ValueError("observed values must not increase: a cohort only loses customers")
+    return alive / alive[0], float(alive[0])
+
+
+def log_likelihood(survival: np.ndarray, observed_share: np.ndarray, cohort: float) -> float:
+    """Log-likelihood of the observed cohort's defection times under survival curve ``survival``
+    (both from t = 0): defections in period t have probability S(t-1) - S(t); survivors at T, S(T)."""
+    t_max = observed_share.size - 1
+    died = cohort * -np.diff(observed_share)
+    chance = -np.diff(survival[: t_max + 1])
+    floor = 1e-12  # a simulated curve may show no defection in a period; keep the log finite
+    return float(died @ np.log(np.maximum(chance, floor))
+                 + cohort * observed_share[-1] * np.log(max(survival[t_max], floor)))
+
+
+# ---------------------------------------------------------------- sBG ---
+
+
+def sbg_survival(a: float, b: float, t: np.ndarray | int) -> np.ndarray:
+    """Shifted-beta-geometric survival S(t) = B(a, b + t) / B(a, b)."""
+    return np.exp(betaln(a, b + np.asarray(t, dtype=float)) - betaln(a, b))
+
+
+def fit_sbg(observed: Sequence[float]) -> tuple[float, float]:
+    """Maximum-likelihood (a, b) of the sBG model for counts alive at t = 0..T."""
+    share, cohort = observed_survival(observed)
+    t = np.arange(share.size)
+
+    def negative(log_ab: np.ndarray) -> float:
+        a, b = np.exp(log_ab)
+        return -log_likelihood(sbg_survival(a, b, t), share, cohort)
+
+    best = optimize.minimize(negative, x0=np.zeros(2), method="Nelder-Mead",
+                             options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000})
+    a, b = np.exp(best.x)
+    return float(a), float(b)
+
+
+# --------------------------------------------------------- simulation ---
+
+
+def cohort_survival(scenario: Scenario, seed: int, steps: int, firm: str | None = None) -> np.ndarray:
+    """Share of ``firm``'s customers at the start still with it, without a break, after
+    t = 0..steps periods (the first firm if none is named)."""
+    model = MarketModel(scenario, rng=seed)
+    j = model.firm(firm).index if firm else 0
+    alive = model.state.firm == j
+    start = alive.sum()
+    if start == 0:
+        raise ValueError(f"firm {model.firm_list[j].name!r} has no customers at the start; nothing to follow")
+    curve = [1.0]
+    for _ in range(steps):
+        model.step()
+        alive &= model.state.firm == j
+        curve.append(alive.sum() / start)
+    return np.array(curve)
+
+
+def with_parameters(scenario: Scenario, names: Sequence[str], values: Sequence[float]) -> Scenario:
+    """``scenario`` with each dotted path set to its value; ``path[k]`` sets element k of a list field."""
+    doc = scenario.model_dump(mode="python")
+    overrides: dict[str, Any] = {}
+    for name, value in zip(names, values, strict=True):
+        element = _ELEMENT.match(name)
+        if element and _is_list_field(doc, element["path"]):
+            path, index = element["path"], int(element["index"])
+            current = list(overrides.get(path) or _lookup(doc, path))
+            if index >= len(current):
+                raise ScenarioError(f"{name}: {path} has {len(current)} elements")
+            current[index] = float(value)
+            overrides[path] = current
+        else:
+            overrides[name] = float(value)
+    return scenario_with(scenario, overrides, "calibration")
+
+
+def _lookup(doc: Any, path: str) -> Any:
+    node = doc
+    for part in re.findall(r"[^.\[\]]+", path):
+        if isinstance(node, list | tuple):
+            names = [item.get("name") if isinstance(item, dict) else None for item in node]
+            node = node[int(part)] if part.isdigit() else node[names.index(part)]
+        else:
+            node = node[part]
+    return node
+
+
+def _is_list_field(doc: Any, path: str) -> bool:
+    try:
+        return isinstance(_lookup(doc, path), list | tuple)
+    except (KeyError, IndexError, ValueError, TypeError):
+        return False
+
+
+@dataclass
+class Calibration:
+    """A fitted simulation and how well it fits."""
+
+    parameters: dict[str, float]
+    log_likelihood: float
+    fitted: Scenario
+    observed: np.ndarray  # survival shares, t = 0..T
+    cohort: float  # customers observed at t = 0
+    simulated: np.ndarray  # the fitted simulation's curve on the fitting seeds, t = 0..T
+    evaluations: int
+    converged: bool
+    message: str
+    sbg: tuple[float, float] = field(default=(np.nan, np.nan))
+
+    @property
+    def rmse(self) -> float:
+        """Root mean square difference of survival shares over t = 1..T."""
+        return float(np.sqrt(np.mean((self.simulated[1:] - self.observed[1:]) ** 2)))
+
+
+def calibrate(scenario: Scenario, observed: Sequence[float], parameters: dict[str, tuple[float, float]],
+              firm: str | None = None, replications: int = 2, seed: int = 1, method: str = "nelder-mead",
+              log_scale: bool = True, max_evaluations: int = 300) -> Calibration:
+    """Fit ``parameters`` (path -> (low, high)) so the simulated cohort curve explains ``observed``.
+
+    ``replications`` runs, pooled, on seeds spawned from ``seed`` (the same every evaluation) make
+    one simulated curve. ``method`` is ``nelder-mead`` (bounded, from the middle of the box) or
+    ``differential-evolution`` (global, seeded). With ``log_scale`` the search runs on the logarithm of
+    positive parameters. The scenario should make its periods match the observation's (for yearly
+    data, one period a year).
+    """
+    share, cohort = observed_survival(observed)
+    steps = share.size - 1
+    names = list(parameters)
+    if not names:
+        raise ValueError("name at least one parameter to calibrate")
+    low = np.array([parameters[n][0] for n in names], dtype=float)
+    high = np.array([parameters[n][1] for n in names], dtype=float)
+    if np.any(low >= high):
+        raise ValueError("each parameter needs low < high")
+    logged = log_scale and bool(np.all(low > 0))
+    to_model = np.exp if logged else (lambda x: x)
+    box = (np.log(low), np.log(high)) if logged else (low, high)
+    seeds = replication_seeds(seed, replications)
+    with_parameters(scenario, names, low)  # a wrong path fails here, before any search
+
+    def curve(values: np.ndarray) -> np.ndarray:
+        fitted = with_parameters(scenario, names, values)
+        return np.mean([cohort_survival(fitted, s, steps, firm) for s in seeds], axis=0)
+
+    def objective(x: np.ndarray) -> float:
+        return -log_likelihood(curve(to_model(np.clip(x, *box))), share, cohort)
+
+    bounds = list(zip(*box, strict=True))
+    if method == "nelder-mead":
+        start = (box[0] + box[1]) / 2
+        simplex = np.vstack([start, start + np.diag((box[1] - box[0]) / 10)])  # steps of a tenth of the box
+        result = optimize.minimize(objective, x0=start, method="Nelder-Mead", bounds=bounds,
+                                   options={"maxfev": max_evaluations, "xatol": 1e-3, "fatol": 1e-3,
+                                            "initial_simplex": simplex})
+    elif method == "differential-evolution":
+        result = optimize.differential_evolution(objective, bounds, seed=seed, maxiter=max(1, max_evaluations // 30),
+                                                 popsize=10, polish=False, tol=1e-6)
+    else:
+        raise ValueError(f"unknown method {method!r}; use nelder-mead or differential-evolution")
+    values = to_model(np.clip(result.x, *box))
+    return Calibration(parameters=dict(zip(names, map(float, values), strict=True)),
+                       log_likelihood=-float(result.fun), fitted=with_parameters(scenario, names, values),
+                       observed=share, cohort=cohort, simulated=curve(values), evaluations=int(result.nfev),
+                       converged=bool(result.success), message=str(result.message), sbg=fit_sbg(observed))
+
+
+def project(scenario: Scenario, steps: int, cohort: int, replications: int = 200, seed: int = 7,
+            firm: str | None = None) -> dict[str, np.ndarray]:
+    """Survival t = 0..steps of cohorts of ``cohort`` customers from ``scenario``: the mean over
+    replications and the 2.5 and 97.5 percentiles (what a cohort of that size would show)."""
+    cohort_scenario = scenario_with(scenario, {"market.customers": int(cohort)}, "projection")
+    curves = np.array([cohort_survival(cohort_scenario, s, steps, firm) for s in replication_seeds(seed, replications)])
+    return {"mean": curves.mean(axis=0), "low": np.percentile(curves, 2.5, axis=0),
+            "high": np.percentile(curves, 97.5, axis=0)}
+
+
+def summary(calibration: Calibration, steps: int, cohort: int, replications: int = 200, seed: int = 7,
+            firm: str | None = None) -> dict[str, Any]:
+    """A JSON-ready account of a calibration: the fit, the sBG fit to the same data, and both
+    models' survival from t = 0 to ``steps`` (the simulation's with a 95 % interval for a cohort
+    of ``cohort`` customers over ``replications`` replications)."""
+    t = np.arange(steps + 1)
+    a, b = calibration.sbg
+    projected = project(calibration.fitted, steps, cohort, replications, seed, firm)
+    return {
+        "observed": {"t": list(range(calibration.observed.size)), "cohort": calibration.cohort,
+                     "survival": calibration.observed.tolist()},
+        "fit": {"parameters": calibration.parameters, "log_likelihood": calibration.log_likelihood,
+                "rmse": calibration.rmse, "evaluations": calibration.evaluations,
+                "converged": calibration.converged, "message": calibration.message,
+                "survival": calibration.simulated.tolist()},
+        "sbg": {"a": a, "b": b,
+                "log_likelihood": log_likelihood(sbg_survival(a, b, t), calibration.observed, calibration.cohort)},
+        "projection": {"t": t.tolist(), "cohort": cohort, "replications": replications,
+                       "simulation": {k: v.tolist() for k, v in projected.items()},
+                       "sbg": sbg_survival(a, b, t).tolist()},
+    }

@@ -1,0 +1,118 @@
+"""``marketsim calibrate``: fit scenario parameters to an observed retention curve."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import click
+
+from ..calibration import calibrate as fit, summary
+from ..outputs import safe_name
+from ..outputs.files import atomic_write_text
+from .common import UserError, load, progress, set_option, stderr, stdout, user_errors
+
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def parse_observed(text: str) -> list[float]:
+    """Counts (or shares) alive at t = 0, 1, ...: comma-separated numbers, or a file of them
+    (one per line or comma-separated; a header line without numbers is skipped)."""
+    path = Path(text)
+    source = f"--observed {text}"
+    if path.is_file():
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as err:
+            raise UserError(f"{source}: cannot read the file ({err})") from None
+        cells = [c.strip() for line in lines for c in line.split(",") if c.strip()]
+        source = f"{path}"
+        if cells and not _NUMBER.fullmatch(cells[0]):
+            cells = cells[1:]  # a header
+    else:
+        cells = [c.strip() for c in text.split(",") if c.strip()]
+    values = []
+    for cell in cells:
+        if not _NUMBER.fullmatch(cell):
+            raise UserError(f"{source}: {cell!r} is not a number; expected counts alive at t = 0, 1, 2, ...")
+        values.append(float(cell))
+    return values
+
+
+def parse_parameter(text: str) -> tuple[str, tuple[float, float]]:
+    """``PATH=LOW:HIGH`` -> (path, (low, high))."""
+    path, sep, bounds = text.partition("=")
+    low, colon, high = bounds.partition(":")
+    try:
+        values = (float(low), float(high))
+    except ValueError:
+        values = None
+    if not (sep and colon and path.strip() and values and all(map(math.isfinite, values))
+            and values[0] < values[1]):
+        raise UserError(f"--param {text!r}: expected PATH=LOW:HIGH with LOW < HIGH, "
+                        "for example market.segments[0].base_defection=0.01:0.5")
+    return path.strip(), values
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--observed", required=True, metavar="N0,N1,...|FILE",
+              help="Customers of the cohort still active at t = 0, 1, 2, ... (counts or shares), or a file of them.")
+@click.option("--param", "params", multiple=True, required=True, metavar="PATH=LOW:HIGH",
+              help="A scenario value to fit, within bounds (repeatable); PATH[k] for an element of a pair, "
+                   "e.g. market.segments[0].base_defection_beta[0]=0.05:20.")
+@click.option("--firm", default=None, help="The firm whose starting customers are the cohort (default: the first).")
+@click.option("--project-to", type=click.IntRange(min=1, max=10_000), default=None,
+              help="Project survival to this period (default: the scenario's run.steps).")
+@click.option("--method", type=click.Choice(["nelder-mead", "differential-evolution"]), default="nelder-mead",
+              show_default=True, help="SciPy optimiser.")
+@click.option("--max-evaluations", type=click.IntRange(min=5), default=200, show_default=True,
+              help="Budget of simulated curves for the search.")
+@click.option("--replications", "-r", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Seeded runs pooled into one simulated curve while fitting.")
+@click.option("--projections", type=click.IntRange(min=2), default=200, show_default=True,
+              help="Replications of an observed-size cohort for the projection interval.")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Root seed (default: the scenario's run.seed).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Output directory for calibration.json (default: out/<scenario>-calibration).")
+@set_option
+@user_errors
+def calibrate(scenario, observed, params, firm, project_to, method, max_evaluations, replications, projections,
+              seed, out_dir, assignments):
+    """Fit parameters of SCENARIO so its cohort retention matches an observed curve; project it."""
+    spec = load(scenario, assignments)
+    counts = parse_observed(observed)
+    bounds = dict(parse_parameter(p) for p in params)
+    seed = spec.run.seed if seed is None else seed
+    steps = project_to or spec.run.steps
+    out = Path(out_dir) if out_dir else Path("out") / f"{safe_name(Path(scenario).stem)}-calibration"
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out}: exists and is not a directory")
+    if firm is not None and firm not in [f.name for f in spec.firms]:
+        raise UserError(f"--firm {firm!r}: no such firm; firms are {[f.name for f in spec.firms]}")
+    stderr.print(f"{spec.name}: fitting {', '.join(bounds)} to {len(counts)} observed values ({method}, "
+                 f"at most {max_evaluations} evaluations, {replications} run(s) each)")
+    try:
+        with progress(1, "calibrating") as bar:
+            bar.add_task("fit", total=None)
+            result = fit(spec, counts, bounds, firm=firm, replications=replications, seed=seed, method=method,
+                         max_evaluations=max_evaluations)
+        cohort = max(1, round(counts[0])) if counts[0] > 1 else spec.market.customers
+        report = summary(result, steps, cohort, projections, seed + 1, firm)
+    except ValueError as err:
+        raise UserError(f"{scenario}: {err}") from None
+    report = {"scenario": spec.name, "method": method, "seed": seed, **report}
+    atomic_write_text(out / "calibration.json", json.dumps(report, indent=2) + "\n")
+    for name, value in result.parameters.items():
+        stdout.print(f"{name} = {value:.4g}")
+    stdout.print(f"log-likelihood {result.log_likelihood:.2f} (sBG a={result.sbg[0]:.3f} b={result.sbg[1]:.3f}: "
+                 f"{report['sbg']['log_likelihood']:.2f}); RMSE of survival {result.rmse:.4f}; "
+                 f"{result.evaluations} evaluations{'' if result.converged else ' (not converged: ' + result.message + ')'}")
+    proj = report["projection"]
+    stdout.print("t   simulation [95% interval]    sBG")
+    for t in range(len(counts), steps + 1):
+        sim = proj["simulation"]
+        stdout.print(f"{t:<3} {sim['mean'][t]:.3f} [{sim['low'][t]:.3f}, {sim['high'][t]:.3f}]      {proj['sbg'][t]:.3f}")
+    stdout.print(f"written {out / 'calibration.json'}")
