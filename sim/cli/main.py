@@ -6,6 +6,7 @@ import click
 
 from .calibrate import calibrate
 from .compare import compare
+from .dashboard import dashboard
 from .run import run
 from .sweep import sweep
 from .validate import validate
@@ -21,4 +22,5 @@ main.add_command(run)
 main.add_command(validate)
 main.add_command(compare)
 main.add_command(sweep)
+main.add_command(dashboard)
 main.add_command(calibrate)
