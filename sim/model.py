@@ -305,11 +305,12 @@ class MarketModel(mesa.Model):
     def buy(self, cpv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """4. Customers split their wallet across the firms they know; returns units (N) and split (N x F).
 
-        Also notes each customer's relationship level this period (``customer_level``), which
-        sub-steps 5, 7 and 8 use."""
+        Also notes each customer's relationship level this period (``customer_level``) and
+        where their own firm's entry sits in customers x firms arrays, for sub-steps 5, 7 and 8."""
         s, c = self.state, self.behaviour.choice
         served = s.firm >= 0
         self.customer_level = level = self.customer_levels()
+        self._own_entry = np.where(served, s.firm, 0) * s.size + self._row  # (customer, own firm), firm-major
         bonus = self._switching_cost + c.loyalty_bonus * s.loyalty + self.level_share_bonus[level]
         utility = self._utility
         for j in range(len(self.firm_list)):
@@ -317,7 +318,7 @@ class MarketModel(mesa.Model):
             np.add(utility[:, j], bonus, out=utility[:, j], where=s.firm == j)
         utility *= c.sensitivity
         choice.logit_shares(utility, s.aware, out=s.wallet_split)
-        s.wallet_split *= served[:, None]  # a prospect buys nothing here
+        s.wallet_split[np.flatnonzero(~served)] = 0.0  # a prospect buys nothing here
         units = np.where(served, s.wallet * (1.0 + self.level_uplift[level]), 0.0)
         return units, s.wallet_split
 
@@ -327,7 +328,7 @@ class MarketModel(mesa.Model):
         served = s.firm >= 0
         main = np.where(served, s.firm, 0)
         performance = np.where(served, delivered[s.segment, main] + p.experience_noise * d.experience, 0.0)
-        expected = np.take(s.expectation.T.reshape(-1), main * s.size + self._row)  # own firm's column
+        expected = np.take(s.expectation.T.reshape(-1), self._own_entry)
         disconfirmation = np.where(served, performance - expected, 0.0)
         state = np.where(served, satisfaction.classify(disconfirmation, p.tolerance, p.delight_threshold),
                          satisfaction.NO_STATE).astype(np.int8)
@@ -368,10 +369,10 @@ class MarketModel(mesa.Model):
         promised = expectations.promised_benefit(self.firm_array("promise"), delivered)
         expectations.update(s.expectation, s.aware, promised, s.segment, s.firm, performance, heard_pos, heard_neg,
                             b.expectations)
-        s.loyalty[served] = loyalty.next_loyalty(s.loyalty[served], state[served], b.loyalty)
+        s.loyalty[:] = loyalty.next_loyalty(s.loyalty, state, b.loyalty)
 
         main = np.where(served, s.firm, 0)
-        own = np.take(cpv.T.reshape(-1), main * s.size + self._row)
+        own = np.take(cpv.T.reshape(-1), self._own_entry)
         best_alternative = self._outside_value.copy()
         for j in range(len(self.firm_list)):
             np.maximum(best_alternative, cpv[:, j], out=best_alternative, where=s.aware[:, j] & (main != j))
@@ -400,41 +401,39 @@ class MarketModel(mesa.Model):
                        score: np.ndarray, heard_pos: np.ndarray, heard_neg: np.ndarray) -> None:
         """8. Revenue, costs, profit; retention, lifetime values, customer equity, per firm.
 
-        Per-firm sums over customers are ``bincount`` s over the firm that served them."""
+        Sums per firm are ``bincount`` s over the firm that served each customer,
+        computed for every row with prospects in an extra bin that is dropped."""
         s, t, nf = self.state, self.steps, len(self.firm_list)
         price, unit_cost = self.firm_array("price"), self.firm_array("unit_cost")
         firm_units = split.T @ units  # units each firm sold, to its own and others' customers
         revenue = price * firm_units
-        rows = np.flatnonzero(served)
-        main = self.previous_firm[rows]
-        level = self.customer_level[rows]
-        cost_per_customer = self.level_cost[level]
-        own_units = units[rows] * np.take(split.T.reshape(-1), main * s.size + rows)
-        margin = own_units * (price[main] - unit_cost[main]) - cost_per_customer
-        retention = 1.0 - self.defection_probability[rows]
+        server = np.where(served, self.previous_firm, nf)  # the firm that served each customer; nf: nobody
+
+        def per_firm(weights: np.ndarray | None = None) -> np.ndarray:
+            return np.bincount(server, weights=weights, minlength=nf + 1)[:nf]
+
+        main = np.where(served, self.previous_firm, 0)
+        cost_per_customer = self.level_cost[self.customer_level]
+        own_units = units * np.take(split.T.reshape(-1), self._own_entry)  # zero for prospects
+        margin = own_units * (price - unit_cost)[main] - cost_per_customer
+        retention = np.where(served, 1.0 - self.defection_probability, 0.0)
         clv = lifetime_value.expected_clv(margin, retention, self.discount)
-        tenure = self.tenure[rows]
-        after_acquisition = tenure > 0
-        self.realised_value += np.bincount(main[after_acquisition], minlength=nf,
-                                           weights=margin[after_acquisition] / (1.0 + self.discount) ** tenure[after_acquisition])
+        tenure = np.where(served, self.tenure, 0)
+        discount = (1.0 + self.discount) ** np.arange(tenure.max(initial=0) + 1.0)  # (1 + d)^k by tenure k
+        self.realised_value += per_firm(np.where(tenure > 0, margin / np.take(discount, tenure), 0.0))
         moved = s.firm != self.previous_firm
         acquisitions = np.bincount(s.firm[moved & (s.firm >= 0)], minlength=nf)
         self.ever_acquired += acquisitions
         total_revenue = revenue.sum()
-        stayed = ~self.defections[rows]
-
-        def per_firm(weights: np.ndarray | None = None, who: np.ndarray = main) -> np.ndarray:
-            return np.bincount(who, weights=weights, minlength=nf)
-
         served_n = per_firm()
-        stayed_n = per_firm(who=main[stayed])
-        states = np.bincount(main * 3 + state[rows], minlength=3 * nf).reshape(nf, 3)
+        defections_n = per_firm(self.defections)
+        states = np.bincount(server * 3 + np.maximum(state, 0), minlength=3 * (nf + 1))[:3 * nf].reshape(nf, 3)
         own_spend = per_firm(own_units * price[main])
-        wallet_spend = per_firm(units[rows] * (split @ price)[rows])
-        score_sum, clv_sum, level_sum = per_firm(score[rows]), per_firm(clv), per_firm(level)
-        clv_stayed = per_firm(clv[stayed], main[stayed])
+        wallet_spend = per_firm(units * (split @ price))
+        score_sum, clv_sum, level_sum = per_firm(score), per_firm(clv), per_firm(self.customer_level)
+        clv_stayed = per_firm(np.where(self.defections, 0.0, clv))
         relationship_cost = per_firm(cost_per_customer)
-        customers = np.bincount(s.firm[s.firm >= 0], minlength=nf)
+        customers = np.bincount(np.where(s.firm >= 0, s.firm, nf), minlength=nf + 1)[:nf]
         wom_positive, wom_negative = np.count_nonzero(heard_pos, axis=0), np.count_nonzero(heard_neg, axis=0)
         for i, firm in enumerate(self.firm_list):
             n_served = served_n[i]
@@ -442,7 +441,7 @@ class MarketModel(mesa.Model):
             firm.served = n_served
             firm.customers = float(customers[i])
             firm.acquisitions = float(acquisitions[i])
-            firm.defections = float(n_served - stayed_n[i])
+            firm.defections = float(defections_n[i])
             firm.retention_rate = 1.0 - firm.defections * per if n_served else 0.0
             firm.mean_satisfaction = float(score_sum[i] * per)
             firm.share_dissatisfied = float(states[i, DISSATISFIED] * per)

@@ -19,19 +19,22 @@ def logit_shares(utility: np.ndarray, available: np.ndarray, out: np.ndarray | N
     """
     n, f = utility.shape
     out = np.empty_like(utility) if out is None else out
+    everyone = available.all(axis=0)  # columns available in every row need no mask
     top = np.full(n, -np.inf)
     for j in range(f):
-        np.maximum(top, utility[:, j], out=top, where=available[:, j])
+        np.maximum(top, utility[:, j], out=top, where=True if everyone[j] else available[:, j])
     top[~np.isfinite(top)] = 0.0
     total = np.zeros(n)
     for j in range(f):
         e = out[:, j]
         np.subtract(utility[:, j], top, out=e)
-        e[~available[:, j]] = -np.inf
+        if not everyone[j]:
+            np.copyto(e, -np.inf, where=~available[:, j])
         np.exp(e, out=e)
         total += e
+    positive = total > 0
     for j in range(f):
-        np.divide(out[:, j], total, out=out[:, j], where=total > 0)
+        np.divide(out[:, j], total, out=out[:, j], where=positive)
     return out
 
 

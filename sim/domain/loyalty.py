@@ -22,14 +22,13 @@ from .satisfaction import DELIGHTED, DISSATISFIED, SATISFIED
 
 
 def next_loyalty(loyalty: np.ndarray, state: np.ndarray, params: Loyalty) -> np.ndarray:
-    """Loyalty after a period's experience, kept in [0, 1]."""
+    """Loyalty after a period's experience, kept in [0, 1]; unchanged for customers with no state."""
+    gain_by_state = np.zeros(3)
+    gain_by_state[SATISFIED], gain_by_state[DELIGHTED] = params.satisfied_gain, params.delight_gain
+    gain = np.take(gain_by_state, state.clip(0))  # rows with no state are left alone below
     out = loyalty.copy()
-    up = {DELIGHTED: params.delight_gain, SATISFIED: params.satisfied_gain}
-    for s, gain in up.items():
-        m = state == s
-        out[m] += gain * (1.0 - out[m])
-    m = state == DISSATISFIED
-    out[m] -= params.dissatisfied_loss * out[m]
+    np.add(out, gain * (1.0 - out), out=out, where=state >= SATISFIED)  # L + g (1 - L)
+    np.subtract(out, params.dissatisfied_loss * out, out=out, where=state == DISSATISFIED)  # L - loss L
     return out
 
 
