@@ -14,13 +14,14 @@ speakers (other than the listener). In a fully mixed market each customer
 meets ``mean_degree`` random others, so k is replaced by its expectation over
 random contacts.
 
-Counting. Every customer speaks about one firm at most (their own), so the
-counts for several firms can share one float64: a speaker for firm j adds
-2^(b j) to each contact's sum, with b bits enough for any count. Integers
-below 2^53 are exact in float64, so one sparse product counts every firm at
-once and the counts are read back exactly (:class:`Packing`). Warnings use
-fields wide enough for two-step counts, so a second product of the same
-packed counts gives the two-step walks.
+Counting. Every customer speaks about one firm at most (their own), so
+counts for several firms can share one float64: a speaker on channel c (praise
+of firm j is channel j, a warning about it channel F + j) adds 2^(b c) to each
+contact's sum, with b bits enough for any count. Integers below 2^53 are exact
+in float64, so one sparse product counts every channel at once and the counts
+are read back exactly (:class:`Packing`). A second product, of the warning
+counts packed in fields wide enough for two-step counts, gives the two-step
+walks.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ EXACT_BITS = 53  # float64 represents every integer below 2**53 exactly (IEEE 75
 
 @dataclass(frozen=True)
 class Packing:
-    """Counts for several firms in one float64: ``bits`` per count, ``per_column`` firms per column."""
+    """Counts on several channels in one float64: ``bits`` per count, ``per_column`` channels per column."""
 
     bits: int
     per_column: int
@@ -47,17 +48,27 @@ class Packing:
         bits = max(int(largest).bit_length(), 1)
         return cls(bits, EXACT_BITS // bits)
 
-    def pack(self, firm: np.ndarray, speaking: np.ndarray, firms: int) -> np.ndarray:
-        """One unit in the field of each speaker's firm (customers x columns, float64)."""
-        packed = np.zeros((firm.size, -(-firms // self.per_column)))
+    def columns(self, channels: int) -> int:
+        return -(-channels // self.per_column)
+
+    def pack(self, channel: np.ndarray, speaking: np.ndarray, channels: int) -> np.ndarray:
+        """One unit in the field of each speaker's channel (customers x columns, float64)."""
+        packed = np.zeros((channel.size, self.columns(channels)))
         rows = np.flatnonzero(speaking)
-        j = firm[rows]
-        packed[rows, j // self.per_column] = np.exp2(self.bits * (j % self.per_column))
+        c = channel[rows]
+        packed[rows, c // self.per_column] = np.exp2(self.bits * (c % self.per_column))
         return packed
 
-    def unpack(self, packed: np.ndarray, j: int) -> np.ndarray:
-        """Firm j's counts (int64 per customer) from packed sums converted to int64."""
-        return (packed[:, j // self.per_column] >> (self.bits * (j % self.per_column))) & ((1 << self.bits) - 1)
+    def pack_counts(self, counts: list[np.ndarray]) -> np.ndarray:
+        """Counts per channel (one int array each) packed into float64 columns."""
+        packed = np.zeros((counts[0].size, self.columns(len(counts))))
+        for c, count in enumerate(counts):
+            packed[:, c // self.per_column] += count * np.exp2(self.bits * (c % self.per_column))
+        return packed
+
+    def unpack(self, packed: np.ndarray, c: int) -> np.ndarray:
+        """Channel c's counts (int64 per customer) from packed sums converted to int64."""
+        return (packed[:, c // self.per_column] >> (self.bits * (c % self.per_column))) & ((1 << self.bits) - 1)
 
 
 class Contacts:
@@ -67,8 +78,8 @@ class Contacts:
         self.adjacency = adjacency
         self.degree = np.diff(adjacency.indptr).astype(float)
         largest = int(self.degree.max(initial=0))
-        self.praise = Packing.for_counts_up_to(largest)
-        self.warnings = Packing.for_counts_up_to(largest * largest)  # wide enough for two-step walks
+        self.one_step = Packing.for_counts_up_to(largest)
+        self.two_step = Packing.for_counts_up_to(largest * largest)
 
     def neighbour_sums(self, packed: np.ndarray) -> np.ndarray:
         """Sum of the packed values over each customer's neighbours (one sparse product)."""
@@ -102,16 +113,17 @@ def hearing_probabilities(contacts: Contacts | None, mean_contacts: float, firm:
         out_positive[:] = 1.0 - miss_pos
         out_negative[:] = 1.0 - miss_neg
         return
-    praise, warnings = contacts.praise, contacts.warnings
-    k_pos = contacts.neighbour_sums(praise.pack(firm, delighted, f)).astype(np.int64)
-    warning = warnings.pack(firm, dissatisfied, f)
-    k_neg = contacts.neighbour_sums(warning)
+    speaking = delighted | dissatisfied
+    channel = np.where(dissatisfied, f + firm, firm)
+    one, two = contacts.one_step, contacts.two_step
+    heard = contacts.neighbour_sums(one.pack(channel, speaking, 2 * f)).astype(np.int64)
+    k_neg = [one.unpack(heard, f + j) for j in range(f)]
     if q_two > 0:  # walks speaker -> neighbour -> listener, less the walks back to the speaker
-        k_two = (contacts.neighbour_sums(k_neg) - contacts.degree[:, None] * warning).astype(np.int64)
-    k_neg = k_neg.astype(np.int64)
+        walks = contacts.neighbour_sums(two.pack_counts(k_neg)) - contacts.degree[:, None] * two.pack(firm, dissatisfied, f)
+        walks = walks.astype(np.int64)
     for j in range(f):
-        np.subtract(1.0, powers(1.0 - q_pos, praise.unpack(k_pos, j)), out=out_positive[:, j])
-        miss = powers(1.0 - q_neg, warnings.unpack(k_neg, j))
+        np.subtract(1.0, powers(1.0 - q_pos, one.unpack(heard, j)), out=out_positive[:, j])
+        miss = powers(1.0 - q_neg, k_neg[j])
         if q_two > 0:
-            miss *= powers(1.0 - q_neg * q_two, warnings.unpack(k_two, j))
+            miss *= powers(1.0 - q_neg * q_two, two.unpack(walks, j))
         np.subtract(1.0, miss, out=out_negative[:, j])
