@@ -93,8 +93,8 @@ def compare(scenario, out_dir, replications, seed, firm, workers, scheduler, fre
     """Compare the arms of SCENARIO's [compare] section with common random numbers."""
     spec = load(scenario, assignments)
     if spec.compare is None:
-        raise UserError(f"{scenario}: compare: no [compare] section; list arms as [[compare.arms]] "
-                        "with a name and a 'set' table of dotted paths")
+        raise UserError(f"{scenario}: compare: the scenario has no compare section; list its arms as "
+                        "compare.arms = [{ name = ..., set = { PATH = VALUE } }, ...]")
     replications = replications or spec.run.replications
     seed = spec.run.seed if seed is None else seed
     out = output_directory(out_dir, scenario, "-compare")

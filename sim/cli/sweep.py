@@ -76,7 +76,7 @@ def sweep(scenario, out_dir, replications, seed, workers, scheduler, fresh, assi
     """Run every sample of SCENARIO's [sweep] section; Sobol designs also get sensitivity indices."""
     spec = load(scenario, assignments)
     if spec.sweep is None:
-        raise UserError(f"{scenario}: sweep: no [sweep] section; give a method and [sweep.parameters]")
+        raise UserError(f"{scenario}: sweep: the scenario has no sweep section; give sweep.method and sweep.parameters")
     replications = replications or spec.run.replications
     seed = spec.run.seed if seed is None else seed
     out = output_directory(out_dir, scenario, "-sweep")

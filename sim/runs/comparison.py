@@ -36,8 +36,8 @@ class Comparison:
 def arm_scenarios(scenario: Scenario, source: str = "<scenario>") -> dict[str, Scenario]:
     """Each arm's scenario (the base with the arm's dotted-path values), validated."""
     if scenario.compare is None:
-        raise ScenarioError(f"{source}: compare: no [compare] section; list arms as "
-                            "[[compare.arms]] with a name and a 'set' table")
+        raise ScenarioError(f"{source}: compare: the scenario has no compare section; list its arms as "
+                            "compare.arms = [{ name = ..., set = { PATH = VALUE } }, ...]")
     arms: dict[str, Scenario] = {}
     files: dict[str, str] = {}
     for i, arm in enumerate(scenario.compare.arms):

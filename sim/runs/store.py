@@ -48,13 +48,13 @@ def fingerprint(scenario: Scenario, seed: int, replication: int) -> str:
 class RunStore:
     """Finished runs kept as checksummed CSV files in ``directory``.
 
-    Opening a store removes temporary files left by an interrupted write
-    (``.*.part``): two commands must not write into the same directory at once.
+    The directory is created by the first save. Opening a store removes
+    temporary files left by an interrupted write (``.*.part``): two commands
+    must not write into the same directory at once.
     """
 
     def __init__(self, directory: str | Path):
         self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
         for leftover in self.directory.glob(".*.part"):
             leftover.unlink(missing_ok=True)
 

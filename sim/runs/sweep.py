@@ -70,7 +70,7 @@ def run_sweep(scenario: Scenario, replications: int | None = None, seed: int | N
               on_progress: Callable[[BatchProgress], None] | None = None, source: str = "<scenario>", reuse: bool = True) -> SweepResult:
     """Run every sample of the scenario's sweep (defaults from its ``run`` section)."""
     if scenario.sweep is None:
-        raise ScenarioError(f"{source}: sweep: no [sweep] section; give a method and [sweep.parameters]")
+        raise ScenarioError(f"{source}: sweep: the scenario has no sweep section; give sweep.method and sweep.parameters")
     replications = replications or scenario.run.replications
     seed = scenario.run.seed if seed is None else seed
     try:
