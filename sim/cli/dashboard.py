@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -50,12 +49,5 @@ def dashboard(scenario, port, assignments):
                "--production", "--no-open", "--no-check-version"]
     stdout.print(f"dashboard: http://{HOST}:{port}/ (starting; Ctrl-C stops it)" if port else
                  "dashboard: starting on a free port (solara prints the address; Ctrl-C stops it)")
-    server = subprocess.Popen(command, env=env)
-    try:
-        code = server.wait()
-    except KeyboardInterrupt:
-        server.terminate()
-        server.wait()
-        raise
-    if code:
-        raise UserError(f"the dashboard server stopped with exit code {code}")
+    sys.stdout.flush()
+    os.execve(sys.executable, command, env)  # become the server: signals reach it directly
