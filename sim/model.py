@@ -319,7 +319,8 @@ class MarketModel(mesa.Model):
         utility *= c.sensitivity
         choice.logit_shares(utility, s.aware, out=s.wallet_split)
         s.wallet_split[np.flatnonzero(~served)] = 0.0  # a prospect buys nothing here
-        units = np.where(served, s.wallet * (1.0 + self.level_uplift[level]), 0.0)
+        volume = 1.0 + self.behaviour.satisfaction.volume_effect * (2.0 * s.satisfaction - 1.0)
+        units = np.where(served, s.wallet * (1.0 + self.level_uplift[level]) * volume, 0.0)
         return units, s.wallet_split
 
     def experience(self, d: StepDraws, delivered: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -394,6 +395,7 @@ class MarketModel(mesa.Model):
         s.firm[movers] = chosen
         won = chosen >= 0
         s.loyalty[movers[won]] = b.loyalty.initial
+        s.satisfaction[movers[won]] = 0.5  # no experience of the new firm yet
         s.acquired_at[movers[won]] = self.steps + 1  # first purchase is next period
         self.defections = defects
 

@@ -150,7 +150,8 @@ class ReferenceMarketModel(MarketModel):
         for j, share in logit_choice({j: sensitivity * u for j, u in utility.items()}).items():
             split[j] = share
         s.wallet_split[i] = split
-        units = s.wallet[i] * (1.0 + self.level_uplift[level])
+        volume = 1.0 + self.behaviour.satisfaction.volume_effect * (2.0 * s.satisfaction[i] - 1.0)  # satisfied buy more
+        units = s.wallet[i] * (1.0 + self.level_uplift[level]) * volume
         return units, split
 
     # ---------------------------------------------------------- 5. experience
@@ -290,6 +291,7 @@ class ReferenceMarketModel(MarketModel):
         s.firm[i] = chosen
         if chosen != OUTSIDE:
             s.loyalty[i] = b.loyalty.initial
+            s.satisfaction[i] = 0.5  # no experience of the new firm yet
             s.acquired_at[i] = self.steps + 1  # first purchase is next period
 
     # ------------------------------------------------------ 8. close accounts

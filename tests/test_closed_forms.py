@@ -27,7 +27,7 @@ def constant_hazard_model(seed: int) -> MarketModel:
         market={"customers": N, "segments": [{"name": "all", "share": 1.0, "wallet": WALLET, "wallet_cv": 0.0,
                                                "base_defection": P, "in_market": 0.0}]},
         firms=[{"name": "Only", "price": PRICE, "unit_cost": UNIT_COST}],
-        behaviour={"word_of_mouth": {"enabled": False},
+        behaviour={"word_of_mouth": {"enabled": False}, "satisfaction": {"volume_effect": 0.0},
                    "defection": {"satisfaction_effect": 0, "loyalty_effect": 0, "value_gap_effect": 0,
                                  "defectors_may_switch": False}},
     )

@@ -254,6 +254,10 @@ class Satisfaction(Strict):
     """Standard deviation of experienced performance around the delivered benefit."""
     scale: Scale = 0.2
     """Disconfirmation giving satisfaction score 0.73 (score = logistic(disconfirmation/scale))."""
+    volume_effect: Probability = 0.1
+    """Satisfied customers buy more: purchases scale by 1 + volume_effect x (2 x last score - 1),
+    so +/-10 % between the fully dissatisfied and the delighted (a modest reading of the
+    satisfaction-sales link in Anderson & Mittal 2000)."""
 
 
 class Expectations(Strict):
