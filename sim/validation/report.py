@@ -245,14 +245,25 @@ def analytic_section(out: Path, quick: bool) -> str:
 # --------------------------------------------------------- stylized facts ---
 
 
-def facts_section(quick: bool) -> str:
-    rows = []
+def facts_section(out: Path, quick: bool) -> str:
+    rows, results = [], []
     for fact in FACTS:
         result = evaluate(fact, replications=4 if quick else None)
+        results.append(result)
         verdict = "holds" if result.holds else "**not shown**"
         rows.append(f"| {fact.claim} | {fact.source} | {fact.effect_name} | {result.mean:.4g} "
                     f"[{result.ci95[0]:.4g}, {result.ci95[1]:.4g}] | {result.p_value:.1e} | {result.effects.size} | "
                     f"{verdict} |")
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    t_values = [r.mean / (r.effects.std(ddof=1) / np.sqrt(r.effects.size)) for r in results]
+    ax.barh([r.fact.key.replace("_", " ") for r in results], t_values, color="tab:blue")
+    critical = stats.t.ppf(1 - ALPHA, results[0].effects.size - 1)
+    ax.axvline(critical, color="tab:red", lw=1, label=f"one-sided {ALPHA:.0%} critical value")
+    ax.set_xscale("symlog", linthresh=10)
+    ax.invert_yaxis()
+    ax.set_xlabel("paired t statistic of the effect (mean / standard error)")
+    ax.legend(fontsize=8)
+    figure = save_figure(fig, out / "facts.png")
     return "\n".join([
         "## 3. Validation against stylized facts",
         "",
@@ -268,6 +279,8 @@ def facts_section(quick: bool) -> str:
         "replications | verdict |",
         "| --- | --- | --- | --- | ---: | ---: | --- |",
         *rows,
+        "",
+        f"![facts]({figure})",
         "",
     ])
 
@@ -359,7 +372,7 @@ def calibration_section(out: Path, quick: bool) -> str:
 def build(out_dir: Path, quick: bool = False) -> str:
     figures = out_dir / "validation"
     started = time.perf_counter()
-    sections = [docking_section(), analytic_section(figures, quick), facts_section(quick),
+    sections = [docking_section(), analytic_section(figures, quick), facts_section(figures, quick),
                 calibration_section(figures, quick)]
     import mesa  # noqa: PLC0415  (versions for the record)
 
