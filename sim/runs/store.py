@@ -6,8 +6,9 @@ line is a header::
 
     # marketsim-run v1 fingerprint=<sha256> body=<sha256>
 
-``fingerprint`` identifies what was run (the scenario without its compare and
-sweep sections, the seed, the replication index and the package version);
+``fingerprint`` identifies what was run (the scenario without its name,
+description, compare and sweep sections; the seed; the replication index; and
+a digest of the package's source code, so results of older code are not reused);
 ``body`` is the checksum of the CSV that follows. A file whose checksum does
 not match (truncated, edited) or whose fingerprint differs (the scenario or
 seed changed) is not used: the run is computed again and the file replaced.
@@ -17,10 +18,10 @@ read from the store is bitwise the one computed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pandas as pd
@@ -31,17 +32,20 @@ from ..scenario import Scenario
 FORMAT = "marketsim-run v1"
 
 
-def _package_version() -> str:
-    try:
-        return version("marketsim")
-    except PackageNotFoundError:  # running from a source tree that is not installed
-        return "source"
+@functools.cache
+def code_digest() -> str:
+    """A digest of every Python source file of the ``sim`` package."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def fingerprint(scenario: Scenario, seed: int, replication: int) -> str:
     """A digest of everything that determines a run's result."""
     what = {"scenario": scenario.model_dump(mode="json", exclude={"compare", "sweep", "name", "description"}),
-            "seed": int(seed), "replication": int(replication), "version": _package_version()}
+            "seed": int(seed), "replication": int(replication), "code": code_digest()}
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
 
 

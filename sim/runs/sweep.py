@@ -38,7 +38,10 @@ class SweepResult:
 
 def sample_scenarios(scenario: Scenario, design: Design, source: str = "<scenario>") -> list[Scenario]:
     """Each sample's scenario, validated (a value the scenario format rejects names its sample)."""
-    return [scenario_with(scenario, point, f"{source}: sweep sample {i}") for i, point in enumerate(design.points)]
+    def label(i: int, point: dict) -> str:
+        return f"{source}: sweep sample {i} ({', '.join(f'{k}={v!r}' for k, v in point.items())})"
+
+    return [scenario_with(scenario, point, label(i, point)) for i, point in enumerate(design.points)]
 
 
 def sweep_rows(design: Design, frames: list[list[pd.DataFrame]], seeds: list[int]) -> pd.DataFrame:
