@@ -250,11 +250,36 @@ def quality_stops_paying(seed: int) -> float:
     return profit[1000] - max(profit[0], profit[5000])
 
 
+def complaint_handling_cuts_dissatisfaction(seed: int) -> float:
+    """B's share of dissatisfied customers (mean over the run) at basic less at the reactive level,
+    which invites and handles complaints."""
+    base = market()
+    mean_dissatisfied = lambda f: float(f.loc[f["firm"] == "B", "share_dissatisfied"].mean())  # noqa: E731
+    return mean_dissatisfied(run(base, seed)) - mean_dissatisfied(run(base, seed, **{"firms.B.relationship": "reactive"}))
+
+
+def loyalty_resists_enticement(seed: int) -> float:
+    """B cuts its price by 15 % to entice A's customers. The loss of A's retention (periods 1-24)
+    when customers start barely loyal (0.1) less the loss when they start loyal (0.8): loyal
+    customers resist switching."""
+    def loss(loyalty: float) -> float:
+        base = scenario_with(market(customers=3000), {"behaviour.loyalty.initial": loyalty}, "arm")
+        return pooled_retention(run(base, seed), "A") - pooled_retention(run(base, seed, **{"firms.B.price": 0.85}), "A")
+    return loss(0.1) - loss(0.8)
+
+
 #: The source sentences are quoted from the project's design brief, which summarises the marketing
 #: texts it was written from (Kotler & Keller, Marketing Management), and where noted from studies.
 BRIEF = "design brief (after Kotler & Keller)"
 
 FACTS: list[Fact] = [
+    Fact("complaint_handling", "Higher relationship levels catch and recover dissatisfaction.",
+         f"{BRIEF}: \"Higher relationship levels catch and recover dissatisfaction (complaints, follow-up).\"",
+         "share of customers dissatisfied, basic less reactive", complaint_handling_cuts_dissatisfaction),
+    Fact("loyalty_resists_enticement", "Loyal customers resist competitors' enticement.",
+         f"{BRIEF}: \"Loyalty is a commitment to re-buy despite competitors' efforts to entice switching.\"",
+         "retention lost to a rival's 15 % price cut, barely loyal less loyal customers",
+         loyalty_resists_enticement),
     Fact("perceived_value", "Customers choose the higher perceived value: raising a firm's benefit or cutting "
          "its cost raises its share.",
          f"{BRIEF}: \"Customers choose the offer with the highest customer perceived value (CPV): total customer "
