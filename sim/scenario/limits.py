@@ -30,6 +30,10 @@ BYTES_PER_RECORD = 1_500
 """Per firm and period in one model: Mesa's DataCollector record of every firm metric."""
 BYTES_PER_RESULT_ROW = 6_000
 """Per replication, period and firm in the gathering process: the time series, its CSV text and summary."""
+RESULTS_BASE = 32 * 2**20
+"""Working buffers of pandas while the results are concatenated, formatted and summarised (~5 MiB measured)."""
+PROCESS_BYTES = 300 * 2**20
+"""A worker process of the pool with the package imported (284 MiB resident, measured with getrusage)."""
 
 
 class TooLarge(ScenarioError):
@@ -51,7 +55,9 @@ def model_bytes(scenario: Scenario) -> int:
 
 def results_bytes(scenario: Scenario, replications: int) -> int:
     """Memory to gather and write the time series of ``replications`` runs (bytes)."""
-    return replications * scenario.run.steps * len(scenario.firms) * BYTES_PER_RESULT_ROW
+    if not replications:
+        return 0
+    return RESULTS_BASE + replications * scenario.run.steps * len(scenario.firms) * BYTES_PER_RESULT_ROW
 
 
 def available_memory() -> int | None:
@@ -104,24 +110,28 @@ def human(n: float) -> str:
 
 def check_memory(scenario: Scenario, replications: int = 0, workers: int = 1, source: str | None = None,
                  available: int | None = None) -> int:
-    """Refuse (:class:`TooLarge`) a run whose estimated peak memory exceeds what is available.
+    """Refuse (:class:`TooLarge`) a run whose estimated peak memory here exceeds what is available.
 
-    ``workers`` models run at once, each holding one replication; the
-    gathering process holds the time series of all ``replications``
-    (0 when the caller keeps no time series, as a bare model does).
+    ``workers`` models run at once on this machine, each holding one
+    replication (0 when they run on a cluster), in worker processes of their
+    own when there are several; this process gathers the time series of all
+    ``replications`` (0 when it keeps none, as a bare model).
     ``available`` defaults to :func:`available_memory`. Returns the estimate (bytes).
     """
-    models = max(1, min(workers, replications) if replications else 1)
-    one = model_bytes(scenario)
+    models = min(workers, max(replications, 1))
+    one = model_bytes(scenario) + (PROCESS_BYTES if models > 1 else 0)
     gathered = results_bytes(scenario, replications)
     need = models * one + gathered
     room = available_memory() if available is None else available
-    if room is not None and need > room:
-        where = source or f"scenario {scenario.name!r}"
-        raise TooLarge(
-            f"{where}: this run needs about {human(need)} of memory but {human(room)} is available: "
-            f"{models} model(s) at once of {human(one)} each ({scenario.market.customers:,} customers x "
-            f"{len(scenario.firms)} firms, network degree {contacts(scenario)}), plus {human(gathered)} for the "
-            f"results of {replications} replication(s) x {scenario.run.steps} periods. Reduce market.customers, "
-            "the number of firms, market.network.mean_degree, --workers, or run.steps x replications.")
-    return need
+    if room is None or need <= room:
+        return need
+    parts = []
+    if models:
+        parts.append(f"{models} model(s) at once of {human(one)} each ({scenario.market.customers:,} customers x "
+                     f"{len(scenario.firms)} firm(s), network degree {contacts(scenario)})")
+    if gathered:
+        parts.append(f"{human(gathered)} for the results of {replications} replication(s) x {scenario.run.steps} "
+                     f"periods x {len(scenario.firms)} firm(s)")
+    raise TooLarge(f"{source or f'scenario {scenario.name!r}'}: needs about {human(need)} of memory but "
+                   f"{human(room)} is available: {'; plus '.join(parts)}. Reduce market.customers, the number "
+                   "of firms, market.network.mean_degree, --workers, or run.steps x replications.")
