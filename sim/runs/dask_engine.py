@@ -41,7 +41,7 @@ class DaskEngine(Engine):
             futures = [client.submit(fn, *task, pure=False) for task in tasks]
             index = {future.key: i for i, future in enumerate(futures)}
             try:
-                for future in as_completed(futures):
+                for future in as_completed(futures, loop=client.loop):
                     i = index[future.key]
                     results[i] = future.result()
                     future.release()
