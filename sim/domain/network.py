@@ -54,13 +54,17 @@ def _chung_lu(n: int, k: int, exponent: float, rng: np.random.Generator) -> tupl
 
 
 def _symmetric(src: np.ndarray, dst: np.ndarray, n: int) -> sp.csr_matrix:
+    """Both directions of every edge, self-loops dropped and duplicates kept once,
+    in canonical CSR form (built from one sort of the edge keys row * n + column)."""
     keep = src != dst
     src, dst = src[keep], dst[keep]
-    rows = np.concatenate([src, dst])
-    cols = np.concatenate([dst, src])
-    adjacency = sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n, n))
-    adjacency.data[:] = 1.0  # duplicate edges count once
-    return adjacency
+    key = np.concatenate([src * np.int64(n) + dst, dst * np.int64(n) + src])
+    key.sort()
+    key = key[np.concatenate([[True], key[1:] != key[:-1]])] if key.size else key
+    rows, cols = np.divmod(key, n)
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
+    index = np.int32 if n < 2**31 else np.int64
+    return sp.csr_matrix((np.ones(key.size), cols.astype(index), indptr.astype(index)), shape=(n, n))
 
 
 def mean_degree(adjacency: sp.csr_matrix | None, params: Network) -> float:
