@@ -110,6 +110,9 @@ def with_parameters(scenario: Scenario, names: Sequence[str], values: Sequence[f
     overrides: dict[str, Any] = {}
     for name, value in zip(names, values, strict=True):
         element = _ELEMENT.match(name)
+        if element and _is_unset(doc, element["path"]):
+            raise ScenarioError(f"{name}: {element['path']} is not set in the scenario; give it a starting "
+                                "value (for example [1.0, 1.0]) so its elements can be calibrated")
         if element and _is_list_field(doc, element["path"]):
             path, index = element["path"], int(element["index"])
             current = list(overrides.get(path) or _lookup(doc, path))
@@ -131,6 +134,13 @@ def _lookup(doc: Any, path: str) -> Any:
         else:
             node = node[part]
     return node
+
+
+def _is_unset(doc: Any, path: str) -> bool:
+    try:
+        return _lookup(doc, path) is None
+    except (KeyError, IndexError, ValueError, TypeError):
+        return False
 
 
 def _is_list_field(doc: Any, path: str) -> bool:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from sim.calibration import (calibrate, cohort_survival, fit_sbg, log_likelihood, observed_survival, project,
                              sbg_survival, with_parameters)
 from sim.cli.main import main
-from sim.scenario import ScenarioError
+from sim.scenario import ScenarioError, validate_document
 from sim.validation.analytic import cohort_scenario
 
 from .conftest import ROOT, marketsim
@@ -73,6 +73,8 @@ def test_pair_elements_and_paths_are_set_and_checked():
     assert changed.market.segments[0].base_defection_beta == (0.5, 4.0)
     with pytest.raises(ScenarioError, match="base_defection"):
         with_parameters(scenario, ["market.segments[0].base_defection"], [1.5])
+    with pytest.raises(ScenarioError, match="not set in the scenario"):
+        with_parameters(validate_document({"name": "plain"}, "plain"), BETA[:1], [0.5])
     with pytest.raises(ScenarioError, match="unknown key"):
         calibrate(scenario, REGULAR, {"market.segments[0].base_defectoin": (0.01, 0.5)})
 
