@@ -204,7 +204,7 @@ class MarketModel(mesa.Model):
         def buffer(dtype: type = float) -> np.ndarray:
             return np.zeros((n, f), dtype=dtype, order="F")
 
-        self._cpv, self._utility, self._chance_negative = buffer(), buffer(), buffer()
+        self._cpv, self._utility = buffer(), buffer()
         self._heard_positive, self._heard_negative = buffer(bool), buffer(bool)
         self._draws = StepDraws(advertising=buffer(), perception=buffer(), experience=np.zeros(n), recovery=np.zeros(n),
                                 hear_positive=buffer(), hear_negative=buffer(), leave=np.zeros(n), pick=np.zeros(n))
@@ -266,6 +266,9 @@ class MarketModel(mesa.Model):
         self.update_and_switch(d, delivered, cpv, served, performance, state, score, heard_pos, heard_neg)
         self.close_accounts(units, split, served, state, score, heard_pos, heard_neg)
         self.datacollector.collect(self)
+        # Mesa's run loops (mesa.batch_run, SolaraViz play) stop at the scenario's horizon: the
+        # same number of periods on Mesa 3.3, whose batch_run would run max_steps + 1, and 3.5.
+        self.running = self.steps < self.spec.run.steps
 
     def decide(self) -> None:
         """1. Firms set price, quality investment, relationship levels, promise, acquisition spending.
@@ -347,11 +350,8 @@ class MarketModel(mesa.Model):
             heard_pos[:] = False
             heard_neg[:] = False
             return heard_pos, heard_neg
-        p_pos, p_neg = self._utility, self._chance_negative  # the utility buffer is free again
-        word_of_mouth.hearing_probabilities(self._contacts, self.contacts, self.state.firm, state == DELIGHTED,
-                                            state == DISSATISFIED, self.behaviour.word_of_mouth, p_pos, p_neg)
-        np.less(d.hear_positive, p_pos, out=heard_pos)
-        np.less(d.hear_negative, p_neg, out=heard_neg)
+        word_of_mouth.hear(self._contacts, self.contacts, self.state.firm, state == DELIGHTED, state == DISSATISFIED,
+                           self.behaviour.word_of_mouth, d.hear_positive, d.hear_negative, heard_pos, heard_neg)
         return heard_pos, heard_neg
 
     def update_and_switch(self, d: StepDraws, delivered: np.ndarray, cpv: np.ndarray, served: np.ndarray,

@@ -94,24 +94,25 @@ def powers(base: float, counts: np.ndarray) -> np.ndarray:
     return np.take(table, counts)
 
 
-def hearing_probabilities(contacts: Contacts | None, mean_contacts: float, firm: np.ndarray, delighted: np.ndarray,
-                          dissatisfied: np.ndarray, params: WordOfMouth, out_positive: np.ndarray,
-                          out_negative: np.ndarray) -> None:
-    """Chance each customer hears each firm praised and warned against (customers x firms, into the outs).
+def hear(contacts: Contacts | None, mean_contacts: float, firm: np.ndarray, delighted: np.ndarray,
+         dissatisfied: np.ndarray, params: WordOfMouth, draw_positive: np.ndarray, draw_negative: np.ndarray,
+         heard_positive: np.ndarray, heard_negative: np.ndarray) -> None:
+    """Who hears each firm praised and who hears it warned against (customers x firms, into the heard arrays).
 
     ``firm`` is each customer's own firm; ``delighted`` and ``dissatisfied`` say who speaks.
+    A customer hears when their uniform draw falls below the chance of hearing.
     ``contacts`` is None in a fully mixed market.
     """
     q_pos, q_neg, q_two = params.positive_probability, params.negative_probability, params.negative_second_hop
-    n, f = out_positive.shape
+    n, f = heard_positive.shape
     if contacts is None:
         others = max(n - 1, 1)
         frac_pos = np.bincount(firm[delighted], minlength=f) / others
         frac_neg = np.bincount(firm[dissatisfied], minlength=f) / others
         miss_pos = (1.0 - q_pos * frac_pos) ** mean_contacts
         miss_neg = (1.0 - q_neg * frac_neg) ** mean_contacts * (1.0 - q_neg * q_two * frac_neg) ** (mean_contacts * mean_contacts)
-        out_positive[:] = 1.0 - miss_pos
-        out_negative[:] = 1.0 - miss_neg
+        np.less(draw_positive, 1.0 - miss_pos, out=heard_positive)
+        np.less(draw_negative, 1.0 - miss_neg, out=heard_negative)
         return
     speaking = delighted | dissatisfied
     channel = np.where(dissatisfied, f + firm, firm)
@@ -122,8 +123,8 @@ def hearing_probabilities(contacts: Contacts | None, mean_contacts: float, firm:
         walks = contacts.neighbour_sums(two.pack_counts(k_neg)) - contacts.degree[:, None] * two.pack(firm, dissatisfied, f)
         walks = walks.astype(np.int64)
     for j in range(f):
-        np.subtract(1.0, powers(1.0 - q_pos, one.unpack(heard, j)), out=out_positive[:, j])
+        np.less(draw_positive[:, j], 1.0 - powers(1.0 - q_pos, one.unpack(heard, j)), out=heard_positive[:, j])
         miss = powers(1.0 - q_neg, k_neg[j])
         if q_two > 0:
             miss *= powers(1.0 - q_neg * q_two, two.unpack(walks, j))
-        np.subtract(1.0, miss, out=out_negative[:, j])
+        np.less(draw_negative[:, j], 1.0 - miss, out=heard_negative[:, j])
