@@ -273,13 +273,6 @@ def loyalty_resists_enticement(seed: int) -> float:
 BRIEF = "design brief (after Kotler & Keller)"
 
 FACTS: list[Fact] = [
-    Fact("complaint_handling", "Higher relationship levels catch and recover dissatisfaction.",
-         f"{BRIEF}: \"Higher relationship levels catch and recover dissatisfaction (complaints, follow-up).\"",
-         "share of customers dissatisfied, basic less reactive", complaint_handling_cuts_dissatisfaction),
-    Fact("loyalty_resists_enticement", "Loyal customers resist competitors' enticement.",
-         f"{BRIEF}: \"Loyalty is a commitment to re-buy despite competitors' efforts to entice switching.\"",
-         "retention lost to a rival's 15 % price cut, barely loyal less loyal customers",
-         loyalty_resists_enticement),
     Fact("perceived_value", "Customers choose the higher perceived value: raising a firm's benefit or cutting "
          "its cost raises its share.",
          f"{BRIEF}: \"Customers choose the offer with the highest customer perceived value (CPV): total customer "
@@ -326,4 +319,11 @@ FACTS: list[Fact] = [
          f"{BRIEF}: \"quality builds with investment, with diminishing returns, and decays without it.\"",
          "discounted profit (CU), 1000 CU/period less the better of none and 5000 CU/period",
          quality_stops_paying),
+    Fact("complaint_handling", "Higher relationship levels catch and recover dissatisfaction.",
+         f"{BRIEF}: \"Higher relationship levels catch and recover dissatisfaction (complaints, follow-up).\"",
+         "share of customers dissatisfied, basic less reactive", complaint_handling_cuts_dissatisfaction),
+    Fact("loyalty_resists_enticement", "Loyal customers resist competitors' enticement.",
+         f"{BRIEF}: \"Loyalty is a commitment to re-buy despite competitors' efforts to entice switching.\"",
+         "retention lost to a rival's 15 % price cut, barely loyal less loyal customers",
+         loyalty_resists_enticement),
 ]

@@ -273,7 +273,8 @@ def facts_section(out: Path, quick: bool) -> str:
         f"a fact holds if the mean effect is positive by a one-sided paired t-test at the {ALPHA:.0%} level. "
         "`tests/test_stylized_facts.py` runs the same experiments, plus two controls that show the procedure "
         "can say no: identical firms are not declared different, and each market's relationship rule fails "
-        "in the other market.",
+        "in the other market. The last two facts go beyond the list in the verification issue: further "
+        "sentences of the design brief.",
         "",
         "| fact | source | effect measured (per replication) | mean effect [95 % CI] | one-sided p | "
         "replications | verdict |",
