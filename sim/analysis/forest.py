@@ -4,14 +4,14 @@ panel per metric; an interval that crosses zero is no evidence of a difference."
 
 from __future__ import annotations
 
-import io
-
 import matplotlib
 
 matplotlib.use("Agg")  # files only; never needs a display
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+
+from ..outputs.plots import plain_text, png  # noqa: E402
 
 FOREST_METRICS = {"customer_equity": "customer equity, final period (CU)",
                   "retention_rate": "retention rate, whole run"}
@@ -36,15 +36,12 @@ def forest_plot(table: pd.DataFrame, baseline: str, metrics: dict[str, str] | No
             ax.errorbar(r["diff"], y, xerr=[[r["diff"] - r["diff_ci_low"]], [r["diff_ci_high"] - r["diff"]]],
                         fmt="o", color=colour, capsize=3)
         ax.axvline(0.0, color="black", linewidth=0.8)
-        ax.set(title=f"difference in\n{unit}", xlabel=f"arm - {baseline}")
+        ax.set(title=f"difference in\n{unit}", xlabel=f"arm - {plain_text(baseline)}")
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.6g}"))
         ax.grid(axis="x", alpha=0.3)
-    axes[0][0].set_yticks(range(len(labels)), [f"{arm}: {firm}" for arm, firm in labels])
+    axes[0][0].set_yticks(range(len(labels)), [plain_text(f"{arm}: {firm}") for arm, firm in labels])
     axes[0][0].set_ylim(-0.6, max(len(labels), 1) - 0.4)
     axes[0][0].invert_yaxis()
-    fig.suptitle(f"Paired differences against '{baseline}': mean and 95 % CI (blue: the CI excludes 0)")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
-    return buffer.getvalue()
+    fig.suptitle(f"Paired differences against '{plain_text(baseline)}': mean and 95 % CI (blue: the CI excludes 0)")
+    return png(fig)

@@ -11,14 +11,16 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from ..outputs.report import REPORT_METRICS, summary_rows
 from ..scenario import Scenario, ScenarioError, load_scenario, parse_assignment
 
-stdout = Console(highlight=False)
-stderr = Console(stderr=True, highlight=False)
+# Users' names ('[/]', ':smile:') print as written: no markup, no emoji codes, no highlighting.
+stdout = Console(highlight=False, markup=False, emoji=False)
+stderr = Console(stderr=True, highlight=False, markup=False, emoji=False)
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
@@ -36,7 +38,7 @@ def user_errors(command: Callable) -> Callable:
         try:
             return command(*args, **kwargs)
         except (ScenarioError, UserError) as err:
-            stderr.print(f"[bold red]error:[/] {err}", markup=True, soft_wrap=True)
+            stderr.print(f"[bold red]error:[/] {escape(str(err))}", markup=True, soft_wrap=True)
             sys.exit(EXIT_USER_ERROR)
         except KeyboardInterrupt:
             stderr.print("interrupted; files already written are complete")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from rich.markup import escape
 
 from ..scenario import ScenarioError
 from .common import EXIT_USER_ERROR, load, set_option, stderr, stdout
@@ -19,7 +20,7 @@ def validate(scenarios, assignments):
             spec = load(path, assignments)
         except ScenarioError as err:
             failed += 1
-            stderr.print(f"[bold red]invalid:[/] {err}", soft_wrap=True)
+            stderr.print(f"[bold red]invalid:[/] {escape(str(err))}", markup=True, soft_wrap=True)
             continue
         stdout.print(f"ok: {path} ({spec.name}: {spec.market.customers} customers, {len(spec.firms)} firms, "
                      f"{len(spec.market.segments)} segments, {spec.run.steps} periods)")

@@ -5,6 +5,7 @@ dissatisfied, satisfied and delighted customers per firm."""
 from __future__ import annotations
 
 import io
+import warnings
 
 import matplotlib
 
@@ -21,9 +22,17 @@ LINE_PLOTS = {
 }
 
 
-def _png(fig) -> bytes:
+def plain_text(name: object) -> str:
+    """A user's name as a label matplotlib prints as written ('$' would start mathematics)."""
+    return str(name).replace("$", r"\$")
+
+
+def png(fig) -> bytes:
+    """The figure as PNG bytes; closes it. Letters the font lacks (CJK names) are drawn as boxes, silently."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
+        fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
     return buffer.getvalue()
 
@@ -34,14 +43,14 @@ def line_plot(frame: pd.DataFrame, metric: str, title: str, unit: str) -> bytes:
     for firm, rows in frame.groupby("firm", sort=False):
         by_step = rows.groupby("step")[metric]
         mean, sd, n = by_step.mean(), by_step.std(ddof=1), by_step.count()
-        line, = ax.plot(mean.index, mean.to_numpy(), label=str(firm))
+        line, = ax.plot(mean.index, mean.to_numpy(), label=plain_text(firm))
         if n.max() > 1:
             half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd.fillna(0) / np.sqrt(n)
             ax.fill_between(mean.index, mean - half, mean + half, color=line.get_color(), alpha=0.2, linewidth=0)
     ax.set(title=title, xlabel="period", ylabel=unit)
     ax.grid(alpha=0.3)
     ax.legend(frameon=False)
-    return _png(fig)
+    return png(fig)
 
 
 def satisfaction_mix(frame: pd.DataFrame) -> bytes:
@@ -55,11 +64,11 @@ def satisfaction_mix(frame: pd.DataFrame) -> bytes:
         shares = [rows[f"share_{name}"].mean() for name in labels]
         steps = shares[0].index
         ax.stackplot(steps, *[s.to_numpy() for s in shares], colors=colours, labels=labels, alpha=0.85)
-        ax.set(title=str(firm), xlabel="period", ylim=(0, 1))
+        ax.set(title=plain_text(firm), xlabel="period", ylim=(0, 1))
     axes[0][0].set_ylabel("share of served customers")
     axes[0][-1].legend(loc="lower right", frameon=True, fontsize=8)
     fig.suptitle("Satisfaction mix")
-    return _png(fig)
+    return png(fig)
 
 
 def run_plots(frame: pd.DataFrame) -> dict[str, bytes]:
