@@ -204,7 +204,7 @@ class MarketModel(mesa.Model):
         def buffer(dtype: type = float) -> np.ndarray:
             return np.zeros((n, f), dtype=dtype, order="F")
 
-        self._cpv, self._utility = buffer(), buffer()
+        self._cpv = buffer()
         self._heard_positive, self._heard_negative = buffer(bool), buffer(bool)
         self._draws = StepDraws(advertising=buffer(), perception=buffer(), experience=np.zeros(n), recovery=np.zeros(n),
                                 hear_positive=buffer(), hear_negative=buffer(), leave=np.zeros(n), pick=np.zeros(n))
@@ -315,13 +315,7 @@ class MarketModel(mesa.Model):
         self.customer_level = level = self.customer_levels()
         self._own_entry = np.where(served, s.firm, 0) * s.size + self._row  # (customer, own firm), firm-major
         bonus = self._switching_cost + c.loyalty_bonus * s.loyalty + self.level_share_bonus[level]
-        utility = self._utility
-        for j in range(len(self.firm_list)):
-            np.copyto(utility[:, j], cpv[:, j])
-            np.add(utility[:, j], bonus, out=utility[:, j], where=s.firm == j)
-        utility *= c.sensitivity
-        choice.logit_shares(utility, s.aware, out=s.wallet_split)
-        s.wallet_split[np.flatnonzero(~served)] = 0.0  # a prospect buys nothing here
+        choice.wallet_split(cpv, s.aware, s.firm, bonus, c.sensitivity, out=s.wallet_split)
         volume = 1.0 + self.behaviour.satisfaction.volume_effect * (2.0 * s.satisfaction - 1.0)
         units = np.where(served, s.wallet * (1.0 + self.level_uplift[level]) * volume, 0.0)
         return units, s.wallet_split

@@ -8,34 +8,64 @@ nowhere in this market) competes too.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 
 def logit_shares(utility: np.ndarray, available: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Row-wise softmax of ``utility`` over the ``available`` columns (into ``out`` if given).
 
-    Rows with nothing available get all zeros. Rows sum to 1 otherwise. The
-    work goes column by column (one column per firm), which suits arrays stored
-    firm by firm and allocates nothing of the full size.
+    Rows with nothing available get all zeros. Rows sum to 1 otherwise.
     """
-    n, f = utility.shape
     out = np.empty_like(utility) if out is None else out
-    everyone = available.all(axis=0)  # columns available in every row need no mask
-    top = np.full(n, -np.inf)
-    for j in range(f):
-        np.maximum(top, utility[:, j], out=top, where=True if everyone[j] else available[:, j])
-    top[~np.isfinite(top)] = 0.0
-    total = np.zeros(n)
-    for j in range(f):
-        e = out[:, j]
-        np.subtract(utility[:, j], top, out=e)
-        if not everyone[j]:
-            np.copyto(e, -np.inf, where=~available[:, j])
-        np.exp(e, out=e)
-        total += e
-    positive = total > 0
-    for j in range(f):
-        np.divide(out[:, j], total, out=out[:, j], where=positive)
+    _logit_shares(utility, available, out)
     return out
+
+
+def wallet_split(value: np.ndarray, available: np.ndarray, own: np.ndarray, bonus: np.ndarray, sensitivity: float,
+                 out: np.ndarray) -> np.ndarray:
+    """Each customer's split of purchases: logit shares of sensitivity x value over the
+    available firms, their ``own`` firm's value raised by ``bonus`` first (all zeros for
+    a customer with no firm, own = -1)."""
+    _wallet_split(value, available, own, bonus, sensitivity, out)
+    return out
+
+
+@njit(cache=True)
+def _wallet_split(value, available, own, bonus, sensitivity, out):
+    n, f = value.shape
+    utility = np.empty(f)
+    for i in range(n):
+        if own[i] < 0:
+            out[i, :] = 0.0
+            continue
+        for j in range(f):
+            utility[j] = (value[i, j] + bonus[i] if j == own[i] else value[i, j]) * sensitivity
+        _softmax_row(utility, available[i], out[i])
+
+
+@njit(cache=True)
+def _logit_shares(utility, available, out):
+    for i in range(utility.shape[0]):
+        _softmax_row(utility[i], available[i], out[i])
+
+
+@njit(cache=True)
+def _softmax_row(utility, available, out):
+    """exp(u - max u) / sum over the available entries of one row; zeros if none is available."""
+    top = -np.inf
+    for j in range(utility.size):
+        if available[j] and utility[j] > top:
+            top = utility[j]
+    if top == -np.inf:
+        top = 0.0
+    total = 0.0
+    for j in range(utility.size):
+        e = np.exp(utility[j] - top) if available[j] else 0.0
+        out[j] = e
+        total += e
+    if total > 0:
+        for j in range(utility.size):
+            out[j] /= total
 
 
 def pick(probabilities: np.ndarray, uniform: np.ndarray) -> np.ndarray:

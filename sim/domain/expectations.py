@@ -11,6 +11,7 @@ expect more than they get; promise too little and they ignore the offer.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from ..scenario.schema import Expectations
 
@@ -27,19 +28,25 @@ def update(expectation: np.ndarray, aware: np.ndarray, promised: np.ndarray, seg
 
     ``promised`` is per segment and firm (:func:`promised_benefit`),
     ``experienced`` the performance each customer met at their own ``firm``
-    this period (-1: a prospect, who experienced nothing). Each firm's column
-    moves in turn: towards experience, then towards the promise if the firm is
-    known, then by a step for each piece of word of mouth.
+    this period (-1: a prospect, who experienced nothing). Each expectation
+    moves in turn: towards experience (own firm), then towards the promise if
+    the firm is known, then by a step for each piece of word of mouth.
     """
-    delta = np.empty(firm.size)
-    for j in range(expectation.shape[1]):
-        column = expectation[:, j]
-        np.subtract(experienced, column, out=delta)
-        delta *= params.experience_weight
-        np.add(column, delta, out=column, where=firm == j)
-        np.subtract(promised[segment, j], column, out=delta)
-        delta *= params.promise_weight
-        np.add(column, delta, out=column, where=aware[:, j])
-        np.subtract(heard_positive[:, j], heard_negative[:, j], out=delta, dtype=float)
-        delta *= params.word_of_mouth_shift
-        column += delta
+    _update(expectation, aware, promised, segment, firm, experienced, heard_positive, heard_negative,
+            params.experience_weight, params.promise_weight, params.word_of_mouth_shift)
+
+
+@njit(cache=True)
+def _update(expectation, aware, promised, segment, firm, experienced, heard_positive, heard_negative,
+            experience_weight, promise_weight, word_of_mouth_shift):
+    """Compiled loop over firms and customers (firm-major, as the arrays are stored)."""
+    n, f = expectation.shape
+    for j in range(f):
+        for i in range(n):
+            e = expectation[i, j]
+            if firm[i] == j:
+                e += experience_weight * (experienced[i] - e)
+            if aware[i, j]:
+                e += promise_weight * (promised[segment[i], j] - e)
+            e += word_of_mouth_shift * ((1.0 if heard_positive[i, j] else 0.0) - (1.0 if heard_negative[i, j] else 0.0))
+            expectation[i, j] = e
