@@ -35,7 +35,7 @@ import pandas as pd
 from scipy import special
 
 from .agents import Customer, Firm
-from .domain import choice, expectations, lifetime_value, loyalty, network, quality, relationship, satisfaction, value, word_of_mouth
+from .domain import accounts, choice, expectations, lifetime_value, loyalty, network, quality, relationship, satisfaction, value, word_of_mouth
 from .domain.satisfaction import DELIGHTED, DISSATISFIED, SATISFIED
 from .metrics import FIRM_METRICS
 from .scenario import Scenario, load_scenario, scenario_with
@@ -397,39 +397,24 @@ class MarketModel(mesa.Model):
                        score: np.ndarray, heard_pos: np.ndarray, heard_neg: np.ndarray) -> None:
         """8. Revenue, costs, profit; retention, lifetime values, customer equity, per firm.
 
-        Sums per firm are ``bincount`` s over the firm that served each customer,
-        computed for every row with prospects in an extra bin that is dropped."""
+        The per-customer part is one pass of :func:`sim.domain.accounts.tally`."""
         s, t, nf = self.state, self.steps, len(self.firm_list)
         price, unit_cost = self.firm_array("price"), self.firm_array("unit_cost")
         firm_units = split.T @ units  # units each firm sold, to its own and others' customers
         revenue = price * firm_units
-        server = np.where(served, self.previous_firm, nf)  # the firm that served each customer; nf: nobody
-
-        def per_firm(weights: np.ndarray | None = None) -> np.ndarray:
-            return np.bincount(server, weights=weights, minlength=nf + 1)[:nf]
-
-        main = np.where(served, self.previous_firm, 0)
-        cost_per_customer = self.level_cost[self.customer_level]
-        own_units = units * np.take(split.T.reshape(-1), self._own_entry)  # zero for prospects
-        margin = own_units * (price - unit_cost)[main] - cost_per_customer
-        retention = np.where(served, 1.0 - self.defection_probability, 0.0)
-        clv = lifetime_value.expected_clv(margin, retention, self.discount)
-        tenure = np.where(served, self.tenure, 0)
-        discount = (1.0 + self.discount) ** np.arange(tenure.max(initial=0) + 1.0)  # (1 + d)^k by tenure k
-        self.realised_value += per_firm(np.where(tenure > 0, margin / np.take(discount, tenure), 0.0))
+        sums = accounts.tally(np.where(served, self.previous_firm, -1), nf, units, split, price, unit_cost,
+                              self.customer_level, self.level_cost, self.defection_probability, self.defections,
+                              self.tenure, state, score, self.discount)
+        self.realised_value += sums.realised
         moved = s.firm != self.previous_firm
         acquisitions = np.bincount(s.firm[moved & (s.firm >= 0)], minlength=nf)
         self.ever_acquired += acquisitions
         total_revenue = revenue.sum()
-        served_n = per_firm()
-        defections_n = per_firm(self.defections)
-        states = np.bincount(server * 3 + np.maximum(state, 0), minlength=3 * (nf + 1))[:3 * nf].reshape(nf, 3)
-        own_spend = per_firm(own_units * price[main])
-        wallet_spend = per_firm(units * (split @ price))
-        score_sum, clv_sum, level_sum = per_firm(score), per_firm(clv), per_firm(self.customer_level)
-        clv_stayed = per_firm(np.where(self.defections, 0.0, clv))
-        relationship_cost = per_firm(cost_per_customer)
-        customers = np.bincount(np.where(s.firm >= 0, s.firm, nf), minlength=nf + 1)[:nf]
+        served_n = sums.served.astype(np.int64)
+        defections_n, states, own_spend, wallet_spend = sums.defected, sums.states, sums.own_spend, sums.wallet_spend
+        score_sum, clv_sum, level_sum, clv_stayed = sums.score, sums.clv, sums.level, sums.clv_stayed
+        relationship_cost = sums.relationship_cost
+        customers = np.bincount(s.firm[s.firm >= 0], minlength=nf)
         wom_positive, wom_negative = np.count_nonzero(heard_pos, axis=0), np.count_nonzero(heard_neg, axis=0)
         for i, firm in enumerate(self.firm_list):
             n_served = served_n[i]

@@ -1,0 +1,79 @@
+"""A period's accounts per firm, tallied over the customers each firm served.
+
+For a customer served by firm f, with units u bought in all and share s_f
+of them from f, the margin is m = u s_f (price_f - unit cost_f) - c(level),
+c the cost of the relationship level; with r = 1 - P(defect) the expected
+lifetime value is m r / (1 + d - r) (see :mod:`.lifetime_value`), and a
+margin earned k > 0 periods after acquisition adds m / (1 + d)^k to the
+firm's realised value. One compiled pass over the customers adds everything
+up (the per-customer story is in :mod:`sim.reference`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+SERVED, DEFECTED, OWN_SPEND, WALLET_SPEND, SCORE, CLV, CLV_STAYED, LEVEL, RELATIONSHIP_COST, REALISED = range(10)
+STATE = 10  # columns STATE + satisfaction state: customers dissatisfied, satisfied, delighted
+
+
+@dataclass
+class Tally:
+    """Per-firm sums over the period's served customers (each an array over firms)."""
+
+    served: np.ndarray
+    defected: np.ndarray
+    own_spend: np.ndarray  # spending with the serving firm (CU)
+    wallet_spend: np.ndarray  # their whole category spending (CU)
+    score: np.ndarray  # satisfaction scores
+    clv: np.ndarray  # expected lifetime values (CU)
+    clv_stayed: np.ndarray  # the same, of those who stay
+    level: np.ndarray  # relationship level indices
+    relationship_cost: np.ndarray  # CU
+    realised: np.ndarray  # discounted margins after acquisition (CU)
+    states: np.ndarray  # firms x 3: dissatisfied, satisfied, delighted
+
+
+def tally(server: np.ndarray, firms: int, units: np.ndarray, split: np.ndarray, price: np.ndarray,
+          unit_cost: np.ndarray, level: np.ndarray, level_cost: np.ndarray, defection_probability: np.ndarray,
+          defected: np.ndarray, tenure: np.ndarray, state: np.ndarray, score: np.ndarray, discount: float) -> Tally:
+    """Tally the customers with ``server`` >= 0 by the firm that served them."""
+    discounting = (1.0 + discount) ** np.arange(max(int(tenure.max(initial=0)), 0) + 1.0)  # (1 + d)^k by tenure k
+    sums = np.zeros((firms, STATE + 3))
+    _tally(server, units, split, price, unit_cost, level, level_cost, defection_probability, defected, tenure,
+           state, score, discount, discounting, sums)
+    return Tally(*(sums[:, c] for c in range(STATE)), states=sums[:, STATE:])
+
+
+@njit(cache=True)
+def _tally(server, units, split, price, unit_cost, level, level_cost, defection_probability, defected, tenure,
+           state, score, discount, discounting, sums):
+    for i in range(server.size):
+        f = server[i]
+        if f < 0:
+            continue
+        cost = level_cost[level[i]]
+        own_units = units[i] * split[i, f]
+        margin = own_units * (price[f] - unit_cost[f]) - cost
+        retention = 1.0 - defection_probability[i]
+        clv = margin * retention / (1.0 + discount - retention)
+        wallet = 0.0
+        for j in range(price.size):
+            wallet += split[i, j] * price[j]
+        sums[f, SERVED] += 1.0
+        sums[f, OWN_SPEND] += own_units * price[f]
+        sums[f, WALLET_SPEND] += units[i] * wallet
+        sums[f, SCORE] += score[i]
+        sums[f, CLV] += clv
+        sums[f, LEVEL] += level[i]
+        sums[f, RELATIONSHIP_COST] += cost
+        sums[f, STATE + state[i]] += 1.0
+        if defected[i]:
+            sums[f, DEFECTED] += 1.0
+        else:
+            sums[f, CLV_STAYED] += clv
+        if tenure[i] > 0:
+            sums[f, REALISED] += margin / discounting[tenure[i]]
