@@ -366,14 +366,9 @@ class MarketModel(mesa.Model):
                             b.expectations)
         s.loyalty[:] = loyalty.next_loyalty(s.loyalty, state, b.loyalty)
 
-        main = np.where(served, s.firm, 0)
-        own = np.take(cpv.T.reshape(-1), self._own_entry)
-        best_alternative = self._outside_value.copy()
-        for j in range(len(self.firm_list)):
-            np.maximum(best_alternative, cpv[:, j], out=best_alternative, where=s.aware[:, j] & (main != j))
-        tie = self.level_tie[self.customer_level]
-        self.defection_probability = np.where(served, loyalty.defection_probability(
-            self.customer_base_defection, score, s.loyalty, tie, best_alternative - own, b.defection), 0.0)
+        self.defection_probability = loyalty.defection_probability(
+            cpv, s.aware, s.firm, self._outside_value, self.customer_base_defection, score, s.loyalty,
+            self.level_tie[self.customer_level], b.defection)
         defects = served & (d.leave < self.defection_probability)
         shops = ~served & (d.leave < self._in_market)
 

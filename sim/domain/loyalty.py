@@ -16,6 +16,7 @@ firm's relationship level. With every effect zero, h = base exactly.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from ..scenario.schema import Defection, Loyalty
 from .satisfaction import DELIGHTED, DISSATISFIED, SATISFIED
@@ -37,11 +38,32 @@ def logit(p: np.ndarray) -> np.ndarray:
         return np.log(p) - np.log1p(-p)
 
 
-def defection_probability(base: np.ndarray, satisfaction: np.ndarray, loyalty: np.ndarray,
-                          tie: np.ndarray, value_gap: np.ndarray, params: Defection) -> np.ndarray:
-    """Probability each customer defects this period (see module docstring)."""
-    z = (logit(base) - params.satisfaction_effect * (2.0 * satisfaction - 1.0)
-         - params.loyalty_effect * loyalty - tie
-         + params.value_gap_effect * (1.0 - loyalty) * np.maximum(value_gap, 0.0))
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-z))
+def defection_probability(value: np.ndarray, aware: np.ndarray, firm: np.ndarray, outside: np.ndarray,
+                          base: np.ndarray, satisfaction: np.ndarray, loyalty: np.ndarray, tie: np.ndarray,
+                          params: Defection) -> np.ndarray:
+    """Probability each customer defects this period (see module docstring); 0 without a firm.
+
+    The value gap is the best perceived value among the other firms the customer
+    knows, or buying nowhere (``outside``), less the value of their own ``firm``'s offer.
+    """
+    out = np.zeros(firm.size)
+    _defection(value, aware, firm, outside, base, satisfaction, loyalty, tie, params.satisfaction_effect,
+               params.loyalty_effect, params.value_gap_effect, out)
+    return out
+
+
+@njit(cache=True)
+def _defection(value, aware, firm, outside, base, satisfaction, loyalty, tie, satisfaction_effect, loyalty_effect,
+               value_gap_effect, out):
+    for i in range(firm.size):
+        own = firm[i]
+        if own < 0:
+            continue
+        best = outside[i]
+        for j in range(value.shape[1]):
+            if j != own and aware[i, j] and value[i, j] > best:
+                best = value[i, j]
+        z = (np.log(base[i]) - np.log1p(-base[i]) - satisfaction_effect * (2.0 * satisfaction[i] - 1.0)
+             - loyalty_effect * loyalty[i] - tie[i]
+             + value_gap_effect * (1.0 - loyalty[i]) * max(best - value[i, own], 0.0))
+        out[i] = 1.0 / (1.0 + np.exp(-z))
