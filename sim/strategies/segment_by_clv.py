@@ -26,9 +26,9 @@ as a manager's back-of-the-envelope calculation would.
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit, logit
 
 from ..domain.lifetime_value import expected_clv
-from ..domain.loyalty import logit
 from .base import Strategy, register_strategy
 
 
@@ -45,7 +45,7 @@ def clv_by_level(model, firm, rows: np.ndarray) -> np.ndarray:
         share_at = share * odds / (share * odds + 1.0 - share)
         margin = s.wallet[rows] * (1.0 + model.level_uplift[level]) * share_at * margin_per_unit - model.level_cost[level]
         z = logit(hazard) + model.level_tie[now] - model.level_tie[level]
-        retention = 1.0 - 1.0 / (1.0 + np.exp(-z))
+        retention = 1.0 - expit(z)
         out[level] = float(expected_clv(margin, retention, model.discount).mean())
     return out
 
