@@ -66,14 +66,6 @@ def test_the_paired_difference_is_the_difference_of_the_arm_means():
             assert t.loc[("B_partnership", firm, metric), "diff"] == pytest.approx(expected, rel=1e-9, abs=1e-9)
 
 
-@pytest.mark.slow  # starts a process pool
-def test_the_pool_gives_the_same_comparison_as_one_process():
-    scenario = small_scenario(compare=ARMS, run={"replications": 2, "steps": 6})
-    one = run_comparison(scenario, engine=LocalEngine(1)).table
-    pool = run_comparison(scenario, engine=LocalEngine(2)).table
-    pd.testing.assert_frame_equal(one, pool, check_exact=True)
-
-
 def test_paired_difference_matches_the_textbook_formulas():
     base = np.array([10.0, 12.0, 9.0, 11.0])
     arm = base + np.array([1.0, 2.0, 3.0, 2.0])  # differences: mean 2, sd sqrt(2/3)
@@ -129,18 +121,19 @@ def test_compare_writes_its_files_prints_a_ranking_and_resumes(scenario_file: Pa
     assert truncated.read_bytes() == whole
     assert (out / "comparison.csv").read_bytes() == before
 
-    fresh = marketsim("compare", str(scenario_file), "--out", str(out), "--workers", "1", "--fresh")
-    assert fresh.returncode == 0, fresh.stderr
-    assert "reused" not in fresh.stderr
-    assert (out / "comparison.csv").read_bytes() == before
+    in_process = run_comparison(load_scenario(scenario_file), engine=LocalEngine(1)).table  # no pool, no store
+    assert before.decode() == in_process.to_csv(index=False, lineterminator="\n")
 
 
-def test_a_changed_scenario_does_not_reuse_runs_made_from_the_old_one(scenario_file: Path, tmp_path: Path):
+def test_runs_are_reused_unless_fresh_and_never_from_another_scenario(tmp_path: Path):
     scenario = small_scenario(compare=ARMS, run={"replications": 2, "steps": 4})
     store = RunStore(tmp_path / "runs")
     run_comparison(scenario, engine=LocalEngine(1), store=store)
     again = run_comparison(scenario, engine=LocalEngine(1), store=store)
     assert (again.progress.reused, again.progress.computed) == (6, 0)
+    fresh = run_comparison(scenario, engine=LocalEngine(1), store=store, reuse=False)  # what --fresh does
+    assert (fresh.progress.reused, fresh.progress.computed) == (0, 6)
+    pd.testing.assert_frame_equal(fresh.table, again.table, check_exact=True)
     changed = small_scenario(compare=ARMS, run={"replications": 2, "steps": 4}, market={"customers": 350})
     redone = run_comparison(changed, engine=LocalEngine(1), store=store)
     assert (redone.progress.reused, redone.progress.computed) == (0, 6)

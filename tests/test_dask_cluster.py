@@ -75,9 +75,11 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
         process.wait()
 
 
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[tuple[str, list[subprocess.Popen], Path]]:
-    """``dask scheduler`` and two ``dask worker`` processes on 127.0.0.1; stopped workers first."""
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[subprocess.Popen], Path]]:
+    """``dask scheduler`` and two ``dask worker`` processes on 127.0.0.1, for this module's tests
+    (the worker-death test runs last); stopped workers first."""
+    tmp_path = tmp_path_factory.mktemp("cluster")
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     scheduler_log = tmp_path / "scheduler.log"
@@ -117,7 +119,7 @@ def test_a_sweep_on_the_cluster_equals_the_local_pool(cluster, tmp_path: Path):
 def test_runs_of_a_worker_that_dies_are_done_by_the_other(cluster, tmp_path: Path):
     address, workers, scheduler_log = cluster
     path = tmp_path / "cluster.toml"
-    path.write_text(SWEEP_TOML.format(samples=20))
+    path.write_text(SWEEP_TOML.format(samples=12))
     out = tmp_path / "dask"
     env = {**os.environ, "PYTHONWARNINGS": "error"}
     sweep = subprocess.Popen([sys.executable, "-m", "sim.cli", "sweep", str(path), "--out", str(out),
@@ -134,6 +136,6 @@ def test_runs_of_a_worker_that_dies_are_done_by_the_other(cluster, tmp_path: Pat
             sweep.kill()
             sweep.wait()
     assert sweep.returncode == 0, stderr
-    assert len(list((out / "runs").glob("*.csv"))) == 40
+    assert len(list((out / "runs").glob("*.csv"))) == 24
     in_process = run_sweep(load_scenario(path), engine=LocalEngine(1))
     assert (out / "sweep.csv").read_text() == in_process.rows.to_csv(index=False, lineterminator="\n")
