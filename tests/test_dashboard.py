@@ -1,4 +1,5 @@
-"""The teaching dashboard in a real browser, clicked through as a teacher would.
+"""The teaching dashboard: its parts in process, then the whole in a real
+browser, clicked through as a teacher would.
 
 ``marketsim dashboard`` serves the app on 127.0.0.1 and a free port; Playwright
 drives Debian's headless chromium (never a downloaded browser). The page must
@@ -19,7 +20,16 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
+from click.testing import CliRunner
+
+from sim import MarketModel, load_scenario
+from sim.cli.main import main
+from sim.viz.controls import initial_values, model_params
+from sim.viz.customer_value import customer_value_table
+from sim.viz.dashboard_model import KEEP, DashboardModel
+from sim.viz.network_view import SAMPLE_SIZE, model_sample
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -31,8 +41,75 @@ CUSTOMERS = 800  # small, so each step is quick on a loaded CI machine
 LOAD_TIMEOUT_S = 180  # server start-up plus first render on two busy cores
 ACTION_TIMEOUT_MS = 90_000
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium "
-                                                              "(.ci/run installs it: apt-get install chromium)")
+browser = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium "
+                                                           "(.ci/run installs it: apt-get install chromium)")
+
+
+# ------------------------------------------------------------ in process ---
+
+
+def test_controls_start_at_the_scenario_so_reset_rebuilds_the_same_run():
+    spec = load_scenario(SCENARIO, {"market.customers": 300})
+    dashboard = DashboardModel(**initial_values(model_params(spec)))
+    plain = MarketModel(spec, rng=spec.run.seed)
+    assert dashboard.run(5).equals(plain.run(5))
+    assert KEEP == initial_values(model_params(spec))["firms[2]__relationship"]  # Premium's levels differ by segment
+    assert dashboard.firm("Premium").relationship_names() == {"value_seekers": "basic", "premium": "accountable"}
+
+
+def test_a_moved_control_is_a_scenario_override():
+    spec = load_scenario(SCENARIO, {"market.customers": 300})
+    values = {**initial_values(model_params(spec)), "firms[0]__price": 1.15, "firms[1]__relationship": "partnership",
+              "market__network__kind": "scale_free", "rng": 5}
+    model = DashboardModel(**values, scenario=object())  # Mesa 3.5's Reset also passes its own scenario object
+    assert model.firm("Budget").price == 1.15
+    assert model.firm("Middle").relationship_names() == {"value_seekers": "partnership", "premium": "partnership"}
+    assert model.spec.market.network.kind == "scale_free"
+    assert model.run(3).equals(MarketModel(spec, rng=5, **{k: v for k, v in values.items()
+                                                            if k not in ("spec", "rng") and v != KEEP}).run(3))
+
+
+def test_customer_value_table_weighs_each_attribute_and_adds_up_to_perceived_value():
+    model = MarketModel(SCENARIO, rng=1, market__customers=200)
+    table = customer_value_table(model)
+    delivered, cost = model.offers()
+    for g, segment in enumerate(s.name for s in model.spec.market.segments):
+        rows = table.loc[segment]
+        assert rows["importance %"].sum() == pytest.approx(100.0)
+        for i, firm in enumerate(model.firm_list):
+            assert rows.loc["total benefit", firm.name] == pytest.approx(delivered[g, i])
+            assert rows.loc["perceived value", firm.name] == pytest.approx(delivered[g, i] - cost[g, i])
+            assert rows.loc["price", firm.name] == firm.price
+    weights = model.spec.market.segments[0].cost_weights
+    assert table.loc[("value_seekers", "price"), "importance %"] > table.loc[("premium", "price"), "importance %"]
+    assert weights.monetary > model.spec.market.segments[1].cost_weights.monetary
+
+
+@pytest.mark.parametrize("kind", ["small_world", "scale_free", "random", "fully_mixed"])
+def test_network_view_draws_a_neighbourhood_of_real_edges(kind):
+    model = MarketModel(SCENARIO, rng=2, market__customers=1500, market__network__kind=kind)
+    sample = model_sample(model)
+    assert sample.customers.size == SAMPLE_SIZE == len(set(sample.customers.tolist()))
+    assert sample.positions.shape == (SAMPLE_SIZE, 2) and np.isfinite(sample.positions).all()
+    if kind == "fully_mixed":
+        assert sample.edges.size == 0
+        return
+    a, b = sample.customers[sample.edges[:, 0]], sample.customers[sample.edges[:, 1]]
+    assert len(a) > SAMPLE_SIZE and np.all(np.asarray(model.adjacency[a, b]).ravel() == 1)
+    assert model_sample(model) is sample  # laid out once per model
+
+
+def test_dashboard_command_rejects_a_bad_scenario_before_serving(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[market]\ncustomerz = 10\n')
+    result = CliRunner().invoke(main, ["dashboard", str(bad), "--port", "0"])
+    assert result.exit_code == 2
+    assert "bad.toml" in result.output and "customerz" in result.output and "Traceback" not in result.output
+    result = CliRunner().invoke(main, ["dashboard", "--set", "market.customers=10"])
+    assert result.exit_code == 2 and "SCENARIO" in result.output
+
+
+# --------------------------------------------------------- in a browser ---
 
 
 def free_port() -> int:
@@ -126,6 +203,8 @@ def run_two_periods(page) -> tuple[str, str]:
     return scoreboard(page), market_share_chart(page)
 
 
+@browser
+@pytest.mark.slow
 def test_page_loads_with_controls_charts_and_tables(page):
     for label in ("Seed", "Customers", "Budget: price (CU)", "Premium: relationship"):
         assert page.get_by_text(label, exact=True).count() >= 1, label
@@ -134,6 +213,8 @@ def test_page_loads_with_controls_charts_and_tables(page):
     assert page.get_by_text("product quality").count() >= 1
 
 
+@browser
+@pytest.mark.slow
 def test_step_advances_the_model_and_redraws_a_chart(page):
     reset(page)
     before_src = page.locator("img.widget-image").first.get_attribute("src")
@@ -144,6 +225,8 @@ def test_step_advances_the_model_and_redraws_a_chart(page):
     assert market_share_chart(page) != before
 
 
+@browser
+@pytest.mark.slow
 def test_play_runs_until_paused(page):
     reset(page)
     page.get_by_role("button", name="▶").click()
@@ -156,6 +239,8 @@ def test_play_runs_until_paused(page):
     assert period(page) == paused_at
 
 
+@browser
+@pytest.mark.slow
 def test_reset_repeats_and_a_slider_changes_the_run(page):
     first_table, first_chart = run_two_periods(page)
     again_table, again_chart = run_two_periods(page)

@@ -34,14 +34,16 @@ def results_table(frame: pd.DataFrame, firms: list[str]) -> pd.DataFrame:
 
 def offer_table(model: MarketModel) -> pd.DataFrame:
     """Each firm's current decisions and quality (one column per firm): relationship level
-    by segment, price, promise, quality investment, quality."""
+    (one row per segment when there are several), price, promise, quality investment, quality."""
+    segments = [s.name for s in model.spec.market.segments]
     rows = {}
     for firm in model.firm_list:
         levels = firm.relationship_names()
-        relationship = next(iter(levels.values())) if len(set(levels.values())) == 1 else \
-            ", ".join(f"{segment}: {level}" for segment, level in levels.items())
-        rows[firm.name] = {"relationship": relationship, "price (CU)": firm.price, "promise (x)": firm.promise,
-                           "quality investment (CU)": firm.quality_investment, "quality": firm.quality}
+        column = {"relationship": levels[segments[0]]} if len(segments) == 1 else \
+            {f"relationship: {segment}": levels[segment] for segment in segments}
+        column.update({"price (CU)": firm.price, "promise (x)": firm.promise,
+                       "quality investment (CU)": firm.quality_investment, "quality": firm.quality})
+        rows[firm.name] = column
     return pd.DataFrame(rows)
 
 
