@@ -33,6 +33,9 @@ from ..calibration import sbg_survival
 from ..scenario import Scenario, validate_document
 from ..scenario.schema import Awareness
 
+__all__ = ["advertising_spending", "bass_curve", "bass_scenario", "cohort_scenario", "diffusion_scenario",
+           "sbg_survival"]
+
 #: The settings that make every adopter delighted and leave expectations fixed (see module docstring).
 _DELIGHT_EVERY_ADOPTER = {
     "satisfaction": {"tolerance": 0.0, "delight_threshold": 0.0, "experience_noise": 0.0},

@@ -24,7 +24,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from ..calibration import calibrate, fit_sbg, sbg_survival, summary  # noqa: E402
+from ..calibration import calibrate, sbg_survival, summary  # noqa: E402
 from ..metrics import FIRM_METRICS  # noqa: E402
 from ..model import MarketModel  # noqa: E402
 from ..outputs.files import atomic_write_bytes, atomic_write_text  # noqa: E402
