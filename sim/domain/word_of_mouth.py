@@ -21,7 +21,8 @@ contact's sum, with b bits enough for any count. Integers below 2^53 are exact
 in float64, so one sparse product counts every channel at once and the counts
 are read back exactly (:class:`Packing`). A second product, of the warning
 counts packed in fields wide enough for two-step counts, gives the two-step
-walks.
+walks. A compiled pass then reads each customer's counts and compares their
+draws with the chances, looked up in tables of the powers above.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from numba import njit
 
 from ..scenario.schema import WordOfMouth
 
@@ -59,16 +61,44 @@ class Packing:
         packed[rows, c // self.per_column] = np.exp2(self.bits * (c % self.per_column))
         return packed
 
-    def pack_counts(self, counts: list[np.ndarray]) -> np.ndarray:
-        """Counts per channel (one int array each) packed into float64 columns."""
-        packed = np.zeros((counts[0].size, self.columns(len(counts))))
-        for c, count in enumerate(counts):
-            packed[:, c // self.per_column] += count * np.exp2(self.bits * (c % self.per_column))
-        return packed
 
-    def unpack(self, packed: np.ndarray, c: int) -> np.ndarray:
-        """Channel c's counts (int64 per customer) from packed sums converted to int64."""
-        return (packed[:, c // self.per_column] >> (self.bits * (c % self.per_column))) & ((1 << self.bits) - 1)
+@njit(cache=True)
+def _field(packed, i, c, bits, per_column):
+    """Channel c's count for customer i in packed int64 sums."""
+    return (packed[i, c // per_column] >> (bits * (c % per_column))) & ((1 << bits) - 1)
+
+
+@njit(cache=True)
+def _largest_field(packed, channels, bits, per_column):
+    """The largest count on any channel in packed int64 sums."""
+    largest = 0
+    for i in range(packed.shape[0]):
+        for c in range(channels):
+            largest = max(largest, _field(packed, i, c, bits, per_column))
+    return largest
+
+
+@njit(cache=True)
+def _repack_warnings(heard, firms, bits, per_column, wide_bits, wide_per_column, out):
+    """Each customer's warning counts (channels firms..2 firms - 1) into wider fields (float64 columns)."""
+    for i in range(heard.shape[0]):
+        for j in range(firms):
+            k = _field(heard, i, firms + j, bits, per_column)
+            if k:
+                out[i, j // wide_per_column] += k * 2.0 ** (wide_bits * (j % wide_per_column))
+
+
+@njit(cache=True)
+def _listen(heard, walks, firms, bits, per_column, wide_bits, wide_per_column, chance_positive, miss_negative,
+            miss_two_step, draw_positive, draw_negative, heard_positive, heard_negative):
+    """Compare each customer's draws with their chances of hearing each firm praised and warned against."""
+    for j in range(firms):
+        for i in range(heard.shape[0]):
+            praised = _field(heard, i, j, bits, per_column)
+            warned = _field(heard, i, firms + j, bits, per_column)
+            walked = _field(walks, i, j, wide_bits, wide_per_column) if walks.shape[1] else 0
+            heard_positive[i, j] = draw_positive[i, j] < chance_positive[praised]
+            heard_negative[i, j] = draw_negative[i, j] < 1.0 - miss_negative[warned] * miss_two_step[walked]
 
 
 class Contacts:
@@ -86,12 +116,6 @@ class Contacts:
         if packed.shape[1] == 1:
             return (self.adjacency @ packed[:, 0])[:, None]
         return self.adjacency @ packed
-
-
-def powers(base: float, counts: np.ndarray) -> np.ndarray:
-    """base ** counts, looked up in a table of the powers 0..max(counts)."""
-    table = base ** np.arange(counts.max(initial=0) + 1.0)
-    return np.take(table, counts)
 
 
 def hear(contacts: Contacts | None, mean_contacts: float, firm: np.ndarray, delighted: np.ndarray,
@@ -118,13 +142,16 @@ def hear(contacts: Contacts | None, mean_contacts: float, firm: np.ndarray, deli
     channel = np.where(dissatisfied, f + firm, firm)
     one, two = contacts.one_step, contacts.two_step
     heard = contacts.neighbour_sums(one.pack(channel, speaking, 2 * f)).astype(np.int64)
-    k_neg = [one.unpack(heard, f + j) for j in range(f)]
+    walks = np.zeros((n, 0), dtype=np.int64)
     if q_two > 0:  # walks speaker -> neighbour -> listener, less the walks back to the speaker
-        walks = contacts.neighbour_sums(two.pack_counts(k_neg)) - contacts.degree[:, None] * two.pack(firm, dissatisfied, f)
+        warnings = np.zeros((n, two.columns(f)))
+        _repack_warnings(heard, f, one.bits, one.per_column, two.bits, two.per_column, warnings)
+        walks = (contacts.neighbour_sums(warnings) - contacts.degree[:, None] * two.pack(firm, dissatisfied, f))
         walks = walks.astype(np.int64)
-    for j in range(f):
-        np.less(draw_positive[:, j], 1.0 - powers(1.0 - q_pos, one.unpack(heard, j)), out=heard_positive[:, j])
-        miss = powers(1.0 - q_neg, k_neg[j])
-        if q_two > 0:
-            miss *= powers(1.0 - q_neg * q_two, two.unpack(walks, j))
-        np.less(draw_negative[:, j], 1.0 - miss, out=heard_negative[:, j])
+    largest = 1 << one.bits  # every count fits in one.bits bits
+    chance_positive = 1.0 - (1.0 - q_pos) ** np.arange(float(largest))
+    miss_negative = (1.0 - q_neg) ** np.arange(float(largest))
+    walked = _largest_field(walks, f, two.bits, two.per_column) if q_two > 0 else 0
+    miss_two_step = (1.0 - q_neg * q_two) ** np.arange(walked + 1.0)
+    _listen(heard, walks, f, one.bits, one.per_column, two.bits, two.per_column, chance_positive, miss_negative,
+            miss_two_step, draw_positive, draw_negative, heard_positive, heard_negative)
