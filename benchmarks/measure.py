@@ -2,7 +2,9 @@
 
 ``python -m benchmarks.measure KIND CUSTOMERS STEPS`` prints one JSON object:
 
-- ``model``: set-up and step times of the vectorised :class:`~sim.model.MarketModel`;
+- ``model``: set-up and step times of the vectorised :class:`~sim.model.MarketModel`
+  (wall clock, and the process's CPU time for the steps; the first period includes
+  loading the compiled kernels from Numba's cache, or compiling them once);
 - ``reference``: the vectorised step and the per-customer reference step
   (:class:`~sim.reference.ReferenceMarketModel`) on the same market and seed in
   this one process;
@@ -36,11 +38,11 @@ def time_model(customers: int, steps: int) -> dict:
     start = time.perf_counter()
     model = MarketModel(scenario, market__customers=customers)
     setup = time.perf_counter() - start
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in range(steps):
         model.step()
-    stepping = time.perf_counter() - start
-    return {"customers": customers, "steps": steps, "setup_s": setup, "steps_s": stepping,
+    stepping, stepping_cpu = time.perf_counter() - start, time.process_time() - cpu
+    return {"customers": customers, "steps": steps, "setup_s": setup, "steps_s": stepping, "steps_cpu_s": stepping_cpu,
             "peak_rss_mib": peak_rss_mib()}
 
 

@@ -11,19 +11,21 @@ degree 10, word of mouth, every relationship level in use). Every size runs in
 a fresh child process, so each peak memory figure is that size's own. One line
 is printed per measurement, ``key=value`` pairs, for example::
 
-    customers=1000000 steps=120 setup_s=… step_s=… total_s=… customer_steps_per_s=… peak_rss_mib=…
+    customers=1000000 steps=120 setup_s=… step_s=… total_s=… customer_steps_per_s=… peak_rss_mib=… step_cpu_s=…
     reference_speedup=… customers=10000 vectorised_step_s=… reference_step_s=…
     dashboard customers=5000 steps_per_s=…
     growth_1m_over_100k=…
 
-Timings are wall-clock on a shared machine: other work on the same cores makes
-them noisy, so compare runs made on an idle machine.
+Timings are wall clock. On a shared machine other work on the same cores makes
+them noisy: the load average is printed first and last, and ``step_cpu_s`` (the
+process's CPU time per step) shows how much of a step was spent waiting.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 
@@ -44,16 +46,17 @@ def model_line(r: dict) -> str:
     rate = r["customers"] * r["steps"] / r["steps_s"] if r["steps_s"] > 0 else float("nan")
     return (f"customers={r['customers']} steps={r['steps']} setup_s={r['setup_s']:.3f} step_s={step:.4f} "
             f"total_s={r['setup_s'] + r['steps_s']:.2f} customer_steps_per_s={rate:.3e} "
-            f"peak_rss_mib={r['peak_rss_mib']:.0f}")
+            f"peak_rss_mib={r['peak_rss_mib']:.0f} step_cpu_s={r['steps_cpu_s'] / max(r['steps'], 1):.4f}")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer periods: under a minute")
-    parser.add_argument("--steps", type=int, default=None, help="periods per size (default 120; --quick: 10)")
+    parser.add_argument("--steps", type=int, default=None, help="periods per size (default 120; --quick: 3)")
     parser.add_argument("--cli", action="store_true", help="also time `marketsim run` at 1,000,000 customers")
     args = parser.parse_args(argv)
-    steps = args.steps or (10 if args.quick else 120)
+    steps = args.steps or (3 if args.quick else 120)
+    print("load_average_1min={:.2f} cpus={}".format(os.getloadavg()[0], os.cpu_count()), flush=True)
 
     totals = {}
     for customers in SIZES:
@@ -73,6 +76,7 @@ def main(argv: list[str] | None = None) -> None:
         r = measure("cli", 1_000_000, 120)
         print(f"cli customers={r['customers']} steps={r['steps']} wall_s={r['wall_s']:.1f} "
               f"peak_rss_mib={r['peak_rss_mib']:.0f}", flush=True)
+    print("load_average_1min={:.2f}".format(os.getloadavg()[0]), flush=True)
 
 
 if __name__ == "__main__":
