@@ -1,6 +1,6 @@
 """One measurement, run in its own process so that its peak memory is its own.
 
-``python -m benchmarks.measure KIND CUSTOMERS STEPS`` prints one JSON object:
+``python -m benchmarks.measure KIND CUSTOMERS STEPS [FIRMS DEGREE]`` prints one JSON object:
 
 - ``model``: set-up and step times of the vectorised :class:`~sim.model.MarketModel`
   (wall clock, and the process's CPU time for the steps; the first period includes
@@ -30,11 +30,25 @@ def peak_rss_mib(who: int = resource.RUSAGE_SELF) -> float:
     return resource.getrusage(who).ru_maxrss / 1024.0
 
 
-def time_model(customers: int, steps: int) -> dict:
-    from sim import MarketModel
+def benchmark_market(firms: int | None = None, degree: int | None = None):
+    """The benchmark scenario, optionally with ``firms`` firms (the five cycled, renamed) and mean ``degree``."""
     from sim.scenario import load_scenario
 
     scenario = load_scenario(SCENARIO)
+    if firms is not None:
+        base = scenario.firms
+        scenario = scenario.model_copy(update={"firms": [base[k % len(base)].model_copy(update={"name": f"Firm{k}"})
+                                                         for k in range(firms)]})
+    if degree is not None:
+        network = scenario.market.network.model_copy(update={"mean_degree": degree})
+        scenario = scenario.model_copy(update={"market": scenario.market.model_copy(update={"network": network})})
+    return scenario
+
+
+def time_model(customers: int, steps: int, firms: int | None = None, degree: int | None = None) -> dict:
+    from sim import MarketModel
+
+    scenario = benchmark_market(firms, degree)
     start = time.perf_counter()
     model = MarketModel(scenario, market__customers=customers)
     setup = time.perf_counter() - start
@@ -78,5 +92,5 @@ def time_cli(customers: int, steps: int) -> dict:
 KINDS = {"model": time_model, "reference": time_reference, "cli": time_cli}
 
 if __name__ == "__main__":
-    kind, customers, steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    print(json.dumps(KINDS[kind](customers, steps)))
+    kind, customers, steps, *more = sys.argv[1:]
+    print(json.dumps(KINDS[kind](int(customers), int(steps), *(int(x) for x in more))))

@@ -5,6 +5,7 @@ Usage (from the repository root)::
     python -m benchmarks            # full: 120 periods at every size (a few minutes)
     python -m benchmarks --quick    # fewer periods, under a minute
     python -m benchmarks --cli      # also time `marketsim run` at 1,000,000 x 120 as a whole process
+    python -m benchmarks --scaling  # only: cost per period against firms and network degree
 
 The market is ``benchmarks/market.toml`` (5 firms, small-world network of mean
 degree 10, word of mouth, every relationship level in use). Every size runs in
@@ -34,10 +35,10 @@ DASHBOARD_CUSTOMERS = 5_000
 REFERENCE_CUSTOMERS = 10_000
 
 
-def measure(kind: str, customers: int, steps: int) -> dict:
+def measure(kind: str, customers: int, steps: int, *more: int) -> dict:
     """Run one measurement in a child process and return its figures."""
-    done = subprocess.run([sys.executable, "-m", "benchmarks.measure", kind, str(customers), str(steps)],
-                          check=True, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "benchmarks.measure", kind, str(customers), str(steps),
+                           *(str(x) for x in more)], check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -49,14 +50,27 @@ def model_line(r: dict) -> str:
             f"peak_rss_mib={r['peak_rss_mib']:.0f} step_cpu_s={r['steps_cpu_s'] / max(r['steps'], 1):.4f}")
 
 
+def scaling(steps: int) -> None:
+    """How the cost of a period grows with firms and with network degree (CPU time, 100,000 customers)."""
+    for firms, degree in ((2, 10), (5, 10), (10, 10), (20, 10), (5, 4), (5, 20), (5, 40)):
+        r = measure("model", 100_000, steps, firms, degree)
+        print(f"scaling customers=100000 firms={firms} degree={degree} "
+              f"step_cpu_s={r['steps_cpu_s'] / steps:.4f} setup_s={r['setup_s']:.2f}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer periods: under a minute")
     parser.add_argument("--steps", type=int, default=None, help="periods per size (default 120; --quick: 3)")
     parser.add_argument("--cli", action="store_true", help="also time `marketsim run` at 1,000,000 customers")
+    parser.add_argument("--scaling", action="store_true",
+                        help="only: CPU time per period at 100,000 customers against firms and network degree")
     args = parser.parse_args(argv)
     steps = args.steps or (3 if args.quick else 120)
     print("load_average_1min={:.2f} cpus={}".format(os.getloadavg()[0], os.cpu_count()), flush=True)
+    if args.scaling:
+        scaling(args.steps or 10)
+        return
 
     totals = {}
     for customers in SIZES:
