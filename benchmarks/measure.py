@@ -8,7 +8,8 @@
 - ``reference``: the vectorised step and the per-customer reference step
   (:class:`~sim.reference.ReferenceMarketModel`) on the same market and seed in
   this one process;
-- ``cli``: the whole ``marketsim run`` command (start-up, run, CSV, plots, report).
+- ``cli``: the whole ``marketsim run`` command (start-up, run, CSV, plots, report);
+- ``profile``: CPU time per period of each sub-step.
 
 Peak memory is the process's maximum resident set size (``getrusage``, KiB on Linux).
 """
@@ -89,7 +90,36 @@ def time_cli(customers: int, steps: int) -> dict:
     return {"customers": customers, "steps": steps, "wall_s": wall, "peak_rss_mib": peak_rss_mib(resource.RUSAGE_CHILDREN)}
 
 
-KINDS = {"model": time_model, "reference": time_reference, "cli": time_cli}
+SUB_STEPS = ("draw", "decide", "invest_in_quality", "offers", "perceive", "buy", "experience", "spread_word",
+             "update_and_switch", "close_accounts")
+
+
+def time_sub_steps(customers: int, steps: int) -> dict:
+    """CPU time per period of each sub-step (the methods :meth:`MarketModel.step` calls), after one warm-up period."""
+    from collections import defaultdict
+
+    from sim import MarketModel
+
+    model = MarketModel(benchmark_market(), market__customers=customers)
+    model.step()
+    spent: dict[str, float] = defaultdict(float)
+    for name in SUB_STEPS:
+        def timed(*args, _method=getattr(model, name), _name=name, **kwargs):
+            start = time.process_time()
+            result = _method(*args, **kwargs)
+            spent[_name] += time.process_time() - start
+            return result
+        setattr(model, name, timed)
+    start = time.process_time()
+    for _ in range(steps):
+        model.step()
+    total = time.process_time() - start
+    spent["rest (data collection, Mesa)"] = total - sum(spent.values())
+    return {"customers": customers, "steps": steps, "step_cpu_s": total / steps,
+            "sub_steps_cpu_s": {k: v / steps for k, v in spent.items()}}
+
+
+KINDS = {"model": time_model, "reference": time_reference, "cli": time_cli, "profile": time_sub_steps}
 
 if __name__ == "__main__":
     kind, customers, steps, *more = sys.argv[1:]

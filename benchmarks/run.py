@@ -6,6 +6,7 @@ Usage (from the repository root)::
     python -m benchmarks --quick    # fewer periods, under a minute
     python -m benchmarks --cli      # also time `marketsim run` at 1,000,000 x 120 as a whole process
     python -m benchmarks --scaling  # only: cost per period against firms and network degree
+    python -m benchmarks --profile  # only: CPU time of each sub-step of a period
 
 The market is ``benchmarks/market.toml`` (5 firms, small-world network of mean
 degree 10, word of mouth, every relationship level in use). Every size runs in
@@ -63,6 +64,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="fewer periods: under a minute")
     parser.add_argument("--steps", type=int, default=None, help="periods per size (default 120; --quick: 3)")
     parser.add_argument("--cli", action="store_true", help="also time `marketsim run` at 1,000,000 customers")
+    parser.add_argument("--profile", action="store_true",
+                        help="only: CPU time per period of each sub-step at 100,000 and 1,000,000 customers")
     parser.add_argument("--scaling", action="store_true",
                         help="only: CPU time per period at 100,000 customers against firms and network degree")
     args = parser.parse_args(argv)
@@ -70,6 +73,12 @@ def main(argv: list[str] | None = None) -> None:
     print("load_average_1min={:.2f} cpus={}".format(os.getloadavg()[0], os.cpu_count()), flush=True)
     if args.scaling:
         scaling(args.steps or 10)
+        return
+    if args.profile:
+        for customers in (100_000, 1_000_000):
+            r = measure("profile", customers, args.steps or 5)
+            parts = " ".join(f"{name.split(' ')[0]}={cpu * 1e3:.1f}" for name, cpu in r["sub_steps_cpu_s"].items())
+            print(f"profile customers={customers} step_cpu_ms={r['step_cpu_s'] * 1e3:.1f} {parts}", flush=True)
         return
 
     totals = {}
