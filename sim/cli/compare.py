@@ -46,11 +46,12 @@ def focus_firm(comparison: Comparison, firms: list[str], chosen: str | None) -> 
     named = set()
     for settings in comparison.settings.values():
         for path in settings:
-            m = re.match(r"firms(?:\.([^.\[]+)|\[(\d+)\])", path)
-            if m:
-                named.add(m.group(1) if m.group(1) is not None else firms[int(m.group(2))]
-                          if int(m.group(2)) < len(firms) else None)
-    named.discard(None)
+            by_name = re.match(r"firms\.([^.\[]+)", path)
+            by_index = re.match(r"firms\[(\d+)\]", path)
+            if by_name:
+                named.add(by_name.group(1))
+            elif by_index and int(by_index.group(1)) < len(firms):
+                named.add(firms[int(by_index.group(1))])
     return named.pop() if len(named) == 1 else firms[0]
 
 
