@@ -38,10 +38,6 @@ class BatchProgress:
     reused: int = 0
     computed: int = 0
 
-    @property
-    def finished(self) -> int:
-        return self.reused + self.computed
-
 
 def run_tasks(tasks: Sequence[RunTask], engine: Engine | None = None, store: RunStore | None = None,
               on_progress: Callable[[BatchProgress], None] | None = None,
