@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 from scipy import optimize
+from scipy import special
 from scipy.special import betaln
 
 from .model import MarketModel
@@ -177,7 +178,7 @@ def calibrate(scenario: Scenario, observed: Sequence[float], parameters: dict[st
     """Fit ``parameters`` (path -> (low, high)) so the simulated cohort curve explains ``observed``.
 
     ``replications`` runs, pooled, on seeds spawned from ``seed`` (the same every evaluation) make
-    one simulated curve. ``method`` is ``nelder-mead`` (bounded, from the middle of the box) or
+    one simulated curve. ``method`` is ``nelder-mead`` (local, from the middle of the box) or
     ``differential-evolution`` (global, seeded). With ``log_scale`` the search runs on the logarithm of
     positive parameters. The scenario should make its periods match the observation's (for yearly
     data, one period a year).
@@ -192,31 +193,39 @@ def calibrate(scenario: Scenario, observed: Sequence[float], parameters: dict[st
     if np.any(low >= high):
         raise ValueError("each parameter needs low < high")
     logged = log_scale and bool(np.all(low > 0))
-    to_model = np.exp if logged else (lambda x: x)
-    box = (np.log(low), np.log(high)) if logged else (low, high)
+    lo, hi = (np.log(low), np.log(high)) if logged else (low, high)  # the search box
     seeds = replication_seeds(seed, replications)
     with_parameters(scenario, names, low)  # a wrong path fails here, before any search
+
+    def model_values(z: np.ndarray) -> np.ndarray:
+        return np.exp(z) if logged else z
 
     def curve(values: np.ndarray) -> np.ndarray:
         fitted = with_parameters(scenario, names, values)
         return np.mean([cohort_survival(fitted, s, steps, firm) for s in seeds], axis=0)
 
-    def objective(x: np.ndarray) -> float:
-        return -log_likelihood(curve(to_model(np.clip(x, *box))), share, cohort)
+    def objective(z: np.ndarray) -> float:
+        return -log_likelihood(curve(model_values(np.clip(z, lo, hi))), share, cohort)
 
-    bounds = list(zip(*box, strict=True))
+    def inside(y: np.ndarray) -> np.ndarray:
+        """Unbounded search coordinates -> the box (a logistic map), so a simplex cannot
+        collapse onto a bound as it can when points are clipped."""
+        return lo + (hi - lo) * special.expit(y)
+
     if method == "nelder-mead":
-        start = (box[0] + box[1]) / 2
-        simplex = np.vstack([start, start + np.diag((box[1] - box[0]) / 10)])  # steps of a tenth of the box
-        result = optimize.minimize(objective, x0=start, method="Nelder-Mead", bounds=bounds,
+        simplex = np.vstack([np.zeros(len(names)), np.eye(len(names))])  # from the middle of the box
+        result = optimize.minimize(lambda y: objective(inside(y)), x0=simplex[0], method="Nelder-Mead",
                                    options={"maxfev": max_evaluations, "xatol": 1e-3, "fatol": 1e-3,
                                             "initial_simplex": simplex})
+        best = inside(result.x)
     elif method == "differential-evolution":
-        result = optimize.differential_evolution(objective, bounds, seed=seed, maxiter=max(1, max_evaluations // 30),
-                                                 popsize=10, polish=False, tol=1e-6)
+        result = optimize.differential_evolution(objective, list(zip(lo, hi, strict=True)), seed=seed,
+                                                 maxiter=max(1, max_evaluations // 30), popsize=10, polish=False,
+                                                 tol=1e-6)
+        best = np.clip(result.x, lo, hi)
     else:
         raise ValueError(f"unknown method {method!r}; use nelder-mead or differential-evolution")
-    values = to_model(np.clip(result.x, *box))
+    values = model_values(best)
     return Calibration(parameters=dict(zip(names, map(float, values), strict=True)),
                        log_likelihood=-float(result.fun), fitted=with_parameters(scenario, names, values),
                        observed=share, cohort=cohort, simulated=curve(values), evaluations=int(result.nfev),

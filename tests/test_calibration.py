@@ -10,8 +10,9 @@ from click.testing import CliRunner
 
 from sim.calibration import (calibrate, cohort_survival, fit_sbg, log_likelihood, observed_survival, project,
                              sbg_survival, with_parameters)
+from sim.cli.calibrate import parse_observed
 from sim.cli.main import main
-from sim.scenario import ScenarioError, validate_document
+from sim.scenario import ScenarioError, scenario_with, validate_document
 from sim.validation.analytic import cohort_scenario
 
 from .conftest import ROOT, marketsim
@@ -57,6 +58,21 @@ def test_calibration_recovers_known_heterogeneity():
     tolerance = 4 * se * np.sqrt(1 + cohort / 8000)
     assert np.all(np.abs(np.array(list(fitted.parameters.values())) - [a, b]) < tolerance), (fitted.parameters, se)
     assert fitted.rmse < 4 * np.sqrt(0.25 / cohort)
+
+
+def test_one_parameter_fit_finds_an_interior_optimum():
+    """A constant defection probability p = 0.15, searched over [0.001, 0.6] from the middle of the
+    (log) box: the fit lands within 4 standard errors of p (binomial: sqrt(p(1-p)/customer-periods at
+    risk), inflated for the simulated cohort's own noise), not on a bound."""
+    p, cohort, steps = 0.15, 2000, 6
+    constant = scenario_with(cohort_scenario(cohort, steps, 1.0, 1.0),
+                             {"market.segments[0].base_defection_beta": None, "market.segments[0].base_defection": p})
+    data = np.round(cohort_survival(constant, seed=8, steps=steps) * cohort)
+    fitted = calibrate(scenario_with(constant, {"market.customers": 8000}), data,
+                       {"market.segments[0].base_defection": (0.001, 0.6)}, replications=1, seed=4, max_evaluations=60)
+    at_risk = data[:-1].sum()
+    se = np.sqrt(p * (1 - p) / at_risk) * np.sqrt(1 + cohort / 8000)
+    assert fitted.parameters["market.segments[0].base_defection"] == pytest.approx(p, abs=4 * se)
 
 
 def test_projection_interval_is_for_a_cohort_of_the_observed_size():
@@ -117,3 +133,10 @@ def test_cli_reports_mistakes_and_writes_nothing(tmp_path, args, message):
     assert done.exit_code == 2, done.output
     assert message in " ".join(done.output.split())
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("content", ["year,alive\n0,1000\n1,869\n2,743\n", "alive\n1000\n869\n743\n", "1000,869,743\n"])
+def test_observed_curve_from_a_file(tmp_path, content):
+    path = tmp_path / "retention.csv"
+    path.write_text(content)
+    assert parse_observed(str(path)) == [1000.0, 869.0, 743.0]

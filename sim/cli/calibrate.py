@@ -18,19 +18,23 @@ _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 
 def parse_observed(text: str) -> list[float]:
-    """Counts (or shares) alive at t = 0, 1, ...: comma-separated numbers, or a file of them
-    (one per line or comma-separated; a header line without numbers is skipped)."""
+    """Counts (or shares) alive at t = 0, 1, ...: comma-separated numbers, or a file of them: one
+    line of comma-separated numbers, or one line per period whose last column is the count (a
+    CSV such as ``year,alive``; a header line is skipped)."""
     path = Path(text)
     source = f"--observed {text}"
     if path.is_file():
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         except (OSError, UnicodeDecodeError) as err:
             raise UserError(f"{source}: cannot read the file ({err})") from None
-        cells = [c.strip() for line in lines for c in line.split(",") if c.strip()]
         source = f"{path}"
-        if cells and not _NUMBER.fullmatch(cells[0]):
-            cells = cells[1:]  # a header
+        if lines and not any(_NUMBER.fullmatch(c.strip()) for c in lines[0].split(",")):
+            lines = lines[1:]  # a header
+        if len(lines) == 1:
+            cells = [c.strip() for c in lines[0].split(",") if c.strip()]
+        else:
+            cells = [line.split(",")[-1].strip() for line in lines]
     else:
         cells = [c.strip() for c in text.split(",") if c.strip()]
     values = []
