@@ -92,6 +92,12 @@ def test_no_defection_at_all_and_given_initial_shares():
     assert_docked(*both(small_scenario(**sections)))
 
 
+def test_heterogeneous_defection_propensities():
+    sections = market()
+    sections["market"]["segments"][1]["base_defection_beta"] = [0.5, 6.0]
+    assert_docked(*both(small_scenario(**sections)))
+
+
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_shipped_scenarios(path):
     fast = MarketModel(path, rng=11, market__customers=90)
