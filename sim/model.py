@@ -324,15 +324,9 @@ class MarketModel(mesa.Model):
         """5. Served customers compare performance with expectations; complaints may be recovered."""
         s, p = self.state, self.behaviour.satisfaction
         served = s.firm >= 0
-        main = np.where(served, s.firm, 0)
-        performance = np.where(served, delivered[s.segment, main] + p.experience_noise * d.experience, 0.0)
-        expected = np.take(s.expectation.T.reshape(-1), self._own_entry)
-        disconfirmation = np.where(served, performance - expected, 0.0)
-        state = np.where(served, satisfaction.classify(disconfirmation, p.tolerance, p.delight_threshold),
-                         satisfaction.NO_STATE).astype(np.int8)
-        recovery = np.where(served, self.level_recovery[self.customer_level], 0.0)
-        satisfaction.recover(state, disconfirmation, recovery, d.recovery)
-        score = np.where(served, satisfaction.score(disconfirmation, p.scale), 0.5)
+        recovery = self.level_recovery[self.customer_level]
+        performance, state, score = satisfaction.experience(delivered, s.segment, s.firm, s.expectation, d.experience,
+                                                            recovery, d.recovery, p)
         s.satisfaction_state[:] = state
         s.satisfaction[:] = score
         return served, performance, state, score

@@ -6,33 +6,54 @@ customer is dissatisfied, within it satisfied, far above it delighted.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
+
+from ..scenario.schema import Satisfaction
 
 DISSATISFIED, SATISFIED, DELIGHTED = 0, 1, 2
 NO_STATE = -1  # prospects, who bought nothing here this period
 STATE_NAMES = ("dissatisfied", "satisfied", "delighted")
 
 
-def classify(disconfirmation: np.ndarray, tolerance: float, delight_threshold: float) -> np.ndarray:
-    """Satisfaction state of each customer from disconfirmation (performance - expectation)."""
-    state = np.full(disconfirmation.shape, SATISFIED, dtype=np.int8)
-    state[disconfirmation < -tolerance] = DISSATISFIED
-    state[disconfirmation > max(delight_threshold, tolerance)] = DELIGHTED
-    return state
+def experience(delivered: np.ndarray, segment: np.ndarray, firm: np.ndarray, expectation: np.ndarray,
+               noise: np.ndarray, recovery: np.ndarray, uniform: np.ndarray,
+               params: Satisfaction) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each served customer's performance, state and score this period.
+
+    Performance is the benefit their ``firm`` delivers to their segment plus
+    ``experience_noise`` x ``noise``; disconfirmation is performance minus their
+    expectation of that firm. Below -tolerance they are dissatisfied, above
+    max(delight threshold, tolerance) delighted, otherwise satisfied. Complaint
+    handling: a dissatisfied customer whose problem the firm catches (``uniform``
+    below their ``recovery`` probability) is brought back to satisfied with
+    expectations just met. The score is logistic(disconfirmation / scale):
+    0.5 when expectations are met. Customers with no firm get performance 0,
+    no state and score 0.5.
+    """
+    n = firm.size
+    performance, state, score = np.zeros(n), np.full(n, NO_STATE, dtype=np.int8), np.full(n, 0.5)
+    _experience(delivered, segment, firm, expectation, noise, recovery, uniform, params.experience_noise,
+                params.tolerance, max(params.delight_threshold, params.tolerance), params.scale,
+                performance, state, score)
+    return performance, state, score
 
 
-def score(disconfirmation: np.ndarray, scale: float) -> np.ndarray:
-    """Satisfaction score in [0, 1]: 0.5 when expectations are exactly met (a tiny scale gives a step)."""
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-disconfirmation / scale))
-
-
-def recover(state: np.ndarray, disconfirmation: np.ndarray, recovery_probability: np.ndarray,
-            uniform: np.ndarray) -> np.ndarray:
-    """Complaint handling: a dissatisfied customer whose problem the firm catches
-    (probability by relationship level) is brought back to 'satisfied' with
-    expectations just met. Changes ``state`` and ``disconfirmation`` in place;
-    returns who was recovered."""
-    recovered = (state == DISSATISFIED) & (uniform < recovery_probability)
-    state[recovered] = SATISFIED
-    disconfirmation[recovered] = 0.0
-    return recovered
+@njit(cache=True)
+def _experience(delivered, segment, firm, expectation, noise, recovery, uniform, experience_noise, tolerance,
+                delight_above, scale, performance, state, score):
+    for i in range(firm.size):
+        f = firm[i]
+        if f < 0:
+            continue
+        performance[i] = delivered[segment[i], f] + experience_noise * noise[i]
+        disconfirmation = performance[i] - expectation[i, f]
+        s = SATISFIED
+        if disconfirmation < -tolerance:
+            s = DISSATISFIED
+        if disconfirmation > delight_above:
+            s = DELIGHTED
+        if s == DISSATISFIED and uniform[i] < recovery[i]:
+            s = SATISFIED
+            disconfirmation = 0.0
+        state[i] = s
+        score[i] = 1.0 / (1.0 + np.exp(-disconfirmation / scale))
