@@ -61,7 +61,7 @@ def SatisfactionMix(model: DashboardModel):
 
 
 def NetworkView(model: DashboardModel):
-    return solara.FigureMatplotlib(network_figure(model), format="png", bbox_inches="tight")
+    return solara.FigureMatplotlib(network_figure(model), format="png")
 
 
 def CustomerValue(model: DashboardModel):

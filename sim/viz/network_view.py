@@ -103,4 +103,5 @@ def network_figure(model: MarketModel) -> Figure:
     handles += [Line2D([], [], marker=MARKERS[code][0], ls="", color="0.3", label=label)
                 for code, label in ((DISSATISFIED, "dissatisfied"), (SATISFIED, "satisfied"), (DELIGHTED, "delighted"))]
     ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
+    fig.subplots_adjust(left=0.01, right=0.76, bottom=0.01, top=0.93)  # room for the legend on the right
     return fig
