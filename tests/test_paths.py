@@ -118,3 +118,19 @@ def test_the_package_never_evaluates_or_unpickles():
     assert not problems, problems
     loader = (ROOT / "sim" / "scenario" / "load.py").read_text()
     assert "tomllib.loads" in loader
+
+
+def test_atomic_files_get_the_usual_permissions(tmp_path):
+    """A file written atomically has the mode open() would give it (0666 less the umask), not mkstemp's 0600."""
+    import os
+    import stat
+
+    from sim.outputs.files import atomic_write_text
+
+    old = os.umask(0o022)
+    try:
+        path = atomic_write_text(tmp_path / "shared.txt", "for everyone to read")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["shared.txt"], "no temporary file left"

@@ -5,7 +5,9 @@ and the summary table."""
 from __future__ import annotations
 
 import functools
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,11 +25,44 @@ stdout = Console(highlight=False, markup=False, emoji=False)
 stderr = Console(stderr=True, highlight=False, markup=False, emoji=False)
 
 EXIT_USER_ERROR = 2
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
 class UserError(Exception):
     """A mistake in what the user asked for; printed without a traceback."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, a batch system's time limit), raised like Ctrl-C so the same clean-up runs."""
+
+
+def stop_on_sigterm() -> None:
+    """Make SIGTERM stop a command the way Ctrl-C does (only the main thread may set handlers)."""
+    def terminate(signum, frame):
+        raise Terminated()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, terminate)
+
+
+_kept_runs: list[Path] = []
+"""Directories of finished runs the running command keeps, named when it is interrupted."""
+
+
+def keeps_runs_in(directory: Path) -> None:
+    """Tell the interruption message where this command keeps its finished runs."""
+    _kept_runs.append(Path(directory))
+
+
+def interrupted_message() -> str:
+    """What an interruption kept and how to resume."""
+    kept = [(d, len(list(d.glob("*.csv")))) for d in dict.fromkeys(_kept_runs) if d.is_dir()]
+    if not any(n for _, n in kept):
+        return "interrupted: nothing was lost but the runs in progress; every file written is complete"
+    where = ", ".join(f"{n} in {d}/" for d, n in kept)
+    return (f"interrupted: finished runs are kept ({where}); run the same command again to resume "
+            "(--fresh starts over). Every file written is complete; the runs in progress were dropped.")
 
 
 def user_errors(command: Callable) -> Callable:
@@ -40,9 +75,9 @@ def user_errors(command: Callable) -> Callable:
         except (ScenarioError, UserError) as err:
             stderr.print(f"[bold red]error:[/] {escape(str(err))}", markup=True, soft_wrap=True)
             sys.exit(EXIT_USER_ERROR)
-        except KeyboardInterrupt:
-            stderr.print("interrupted; files already written are complete")
-            sys.exit(EXIT_INTERRUPTED)
+        except KeyboardInterrupt as err:
+            stderr.print(interrupted_message(), soft_wrap=True)
+            sys.exit(EXIT_TERMINATED if isinstance(err, Terminated) else EXIT_INTERRUPTED)
 
     return wrapper
 

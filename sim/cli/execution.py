@@ -13,7 +13,7 @@ import click
 
 from ..runs import BatchProgress, Engine, RunStore, make_engine
 from ..runs.engine import default_workers
-from .common import UserError, progress, stderr
+from .common import UserError, keeps_runs_in, progress, stderr
 
 SCHEDULER_SCHEMES = ("tcp://", "tls://", "inproc://", "ucx://", "ws://", "wss://")
 
@@ -69,6 +69,7 @@ def execute(label: str, total: int, work: Callable[[Callable[[BatchProgress], No
 
 def store_for(out: Path) -> RunStore:
     """The store of finished runs inside an output directory."""
+    keeps_runs_in(out / "runs")  # named if the command is interrupted
     return RunStore(out / "runs")
 
 

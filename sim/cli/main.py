@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .calibrate import calibrate
+from .common import stop_on_sigterm
 from .compare import compare
 from .dashboard import dashboard
 from .run import run
@@ -16,6 +17,7 @@ from .validate import validate
 @click.version_option(package_name="marketsim")
 def main():
     """marketsim: compare customer strategies on retention, share of customer and customer equity."""
+    stop_on_sigterm()
 
 
 main.add_command(run)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -56,19 +57,35 @@ class LocalEngine(Engine):
             return results
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         context = multiprocessing.get_context(method)
-        with ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)), mp_context=context) as pool:
+        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)), mp_context=context,
+                                   initializer=_leave_interrupts_to_parent)
+        try:
             futures = {pool.submit(fn, *task): i for i, task in enumerate(tasks)}
-            try:
-                for future in as_completed(futures):
-                    i = futures[future]
-                    results[i] = future.result()
-                    if on_result:
-                        on_result(i, results[i])
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
+            for future in as_completed(futures):
+                i = futures[future]
+                results[i] = future.result()
+                if on_result:
+                    on_result(i, results[i])
+        except BaseException:  # Ctrl-C, SIGTERM or a failed task: stop now, do not wait for running tasks
+            _stop(pool)
+            raise
+        pool.shutdown()
         return results
+
+
+def _leave_interrupts_to_parent() -> None:
+    """In a worker: ignore Ctrl-C (the whole terminal group gets it); the parent stops the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel queued tasks and end the worker processes at once."""
+    workers = list((pool._processes or {}).values())  # no public way to end workers before Python 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in workers:
+        process.terminate()
+    for process in workers:
+        process.join()
 
 
 def make_engine(workers: int | None = None, scheduler: str | None = None) -> Engine:
