@@ -23,14 +23,24 @@ from .satisfaction import DELIGHTED, DISSATISFIED, SATISFIED
 
 
 def next_loyalty(loyalty: np.ndarray, state: np.ndarray, params: Loyalty) -> np.ndarray:
-    """Loyalty after a period's experience, kept in [0, 1]; unchanged for customers with no state."""
-    gain_by_state = np.zeros(3)
-    gain_by_state[SATISFIED], gain_by_state[DELIGHTED] = params.satisfied_gain, params.delight_gain
-    gain = np.take(gain_by_state, state.clip(0))  # rows with no state are left alone below
+    """Loyalty after a period's experience, kept in [0, 1]; unchanged for customers with no state.
+
+    Delighted: L + g_delight (1 - L); satisfied: L + g_satisfied (1 - L); dissatisfied: L - loss L.
+    """
     out = loyalty.copy()
-    np.add(out, gain * (1.0 - out), out=out, where=state >= SATISFIED)  # L + g (1 - L)
-    np.subtract(out, params.dissatisfied_loss * out, out=out, where=state == DISSATISFIED)  # L - loss L
+    _next_loyalty(out, state, params.delight_gain, params.satisfied_gain, params.dissatisfied_loss)
     return out
+
+
+@njit(cache=True)
+def _next_loyalty(loyalty, state, delight_gain, satisfied_gain, dissatisfied_loss):
+    for i in range(loyalty.size):
+        if state[i] == DELIGHTED:
+            loyalty[i] += delight_gain * (1.0 - loyalty[i])
+        elif state[i] == SATISFIED:
+            loyalty[i] += satisfied_gain * (1.0 - loyalty[i])
+        elif state[i] == DISSATISFIED:
+            loyalty[i] -= dissatisfied_loss * loyalty[i]
 
 
 def logit(p: np.ndarray) -> np.ndarray:
