@@ -348,13 +348,7 @@ class MarketModel(mesa.Model):
         """7. Word of mouth and promises move awareness, image and expectations; loyalty updates;
         customers defect or stay; defectors and shopping prospects choose a supplier."""
         s, b = self.state, self.behaviour
-        s.aware |= heard_pos
-        s.aware |= heard_neg
-        heard = np.empty(s.size)
-        for j in range(len(self.firm_list)):
-            np.subtract(heard_pos[:, j], heard_neg[:, j], out=heard, dtype=float)
-            heard *= b.word_of_mouth.image_shift
-            s.image[:, j] += heard
+        word_of_mouth.take_in(s.aware, s.image, heard_pos, heard_neg, b.word_of_mouth.image_shift)
         promised = expectations.promised_benefit(self.firm_array("promise"), delivered)
         expectations.update(s.expectation, s.aware, promised, s.segment, s.firm, performance, heard_pos, heard_neg,
                             b.expectations)

@@ -155,3 +155,22 @@ def hear(contacts: Contacts | None, mean_contacts: float, firm: np.ndarray, deli
     miss_two_step = (1.0 - q_neg * q_two) ** np.arange(walked + 1.0)
     _listen(heard, walks, f, one.bits, one.per_column, two.bits, two.per_column, chance_positive, miss_negative,
             miss_two_step, draw_positive, draw_negative, heard_positive, heard_negative)
+
+
+def take_in(aware: np.ndarray, image: np.ndarray, heard_positive: np.ndarray, heard_negative: np.ndarray,
+            image_shift: float) -> None:
+    """What was heard makes firms known and moves their image (in place, customers x firms):
+    image += image_shift x (praised - warned against)."""
+    _take_in(aware, image, heard_positive, heard_negative, image_shift)
+
+
+@njit(cache=True)
+def _take_in(aware, image, heard_positive, heard_negative, image_shift):
+    n, f = aware.shape
+    for j in range(f):
+        for i in range(n):
+            praised, warned = heard_positive[i, j], heard_negative[i, j]
+            if praised or warned:
+                aware[i, j] = True
+            image[i, j] += image_shift * ((1.0 if praised else 0.0) - (1.0 if warned else 0.0))
+
