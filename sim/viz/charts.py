@@ -7,6 +7,7 @@ dashboard draws from several threads).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
@@ -25,7 +26,8 @@ def firm_metric_figure(frame: pd.DataFrame, metric: str, title: str, firms: list
     ax = fig.subplots()
     for i, name in enumerate(firms):
         series = frame[frame["firm"] == name]
-        ax.plot(series["step"], series[metric], color=firm_colour(i), label=name, lw=1.8)
+        ax.plot(series["step"], series[metric], color=firm_colour(i), label=name, lw=1.8,
+                marker="o" if len(series) == 1 else None)  # a first period is a point, not yet a line
     _finish(ax, title, horizon, percent)
     if percent:
         ax.set_ylim(0, 1)
@@ -44,7 +46,10 @@ def satisfaction_mix_figure(frame: pd.DataFrame, horizon: int) -> Figure:
         counts = (frame[f"share_{state}"] * frame["served"]).groupby(frame["step"]).sum()
         shares[state] = (counts / served.where(served > 0)).fillna(0.0)
     if not frame.empty:
-        ax.stackplot(served.index, *shares.values(), labels=list(shares), colors=list(STATE_COLOURS.values()))
+        steps, values = served.index.to_numpy(float), [s.to_numpy() for s in shares.values()]
+        if steps.size == 1:  # a first period is a band a period wide, not yet an area
+            steps, values = steps[0] + np.array([-0.5, 0.5]), [np.repeat(v, 2) for v in values]
+        ax.stackplot(steps, *values, labels=list(shares), colors=list(STATE_COLOURS.values()))
         ax.legend(fontsize=8, loc="lower left")
     _finish(ax, "Satisfaction mix (all firms' customers)", horizon, percent=True)
     ax.set_ylim(0, 1)
@@ -53,7 +58,7 @@ def satisfaction_mix_figure(frame: pd.DataFrame, horizon: int) -> Figure:
 
 def _finish(ax, title: str, horizon: int, percent: bool) -> None:
     ax.set_title(title, fontsize=10)
-    ax.set_xlim(1, max(horizon, 2))
+    ax.set_xlim(0.5, max(horizon, 2) + 0.5)
     ax.set_xlabel("period")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if percent:
