@@ -163,9 +163,8 @@ class MarketModel(mesa.Model):
             first = np.searchsorted(np.cumsum(shares), draw, side="right")
             first = np.where(first < len(shares), first, -1)
         else:
-            cpv = value.perceived_value(s.expectation, s.image, self.benefit_weights[s.segment, 3],
-                                        cost[s.segment], self.perception_noise[s.segment],
-                                        rng.standard_normal(s.expectation.shape))
+            cpv = value.perceived_value(s.expectation, s.image, self.benefit_weights[s.segment, 3], cost, s.segment,
+                                        self.perception_noise[s.segment], rng.standard_normal(s.expectation.shape))
             first = self._choose(cpv, s.aware, self.outside_value[s.segment], draw)
         s.firm[:] = first
         has = first >= 0
@@ -295,9 +294,8 @@ class MarketModel(mesa.Model):
         for j in range(len(self.firm_list)):
             if reach[j] > 0:
                 s.aware[:, j] |= d.advertising[:, j] < reach[j]
-            value.perceived_value(s.expectation[:, j], s.image[:, j], self._image_weight, cost[s.segment, j],
-                                  self._perception_noise, d.perception[:, j], out=cpv[:, j])
-        return cpv
+        return value.perceived_value(s.expectation, s.image, self._image_weight, cost, s.segment,
+                                     self._perception_noise, d.perception, out=cpv)
 
     def customer_levels(self) -> np.ndarray:
         """Relationship level each customer gets from their main firm in their segment (0 for prospects)."""

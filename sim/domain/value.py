@@ -9,6 +9,7 @@ time, energy, psychic. All in value units, where 1.0 is an ordinary offer.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 BENEFITS = ("product", "service", "personnel", "image")
 COSTS = ("monetary", "time", "energy", "psychic")
@@ -35,21 +36,26 @@ def total_cost(cost_weights: np.ndarray, price: np.ndarray, time_cost: np.ndarra
             + w[:, [2]] * energy_cost[None, :] + w[:, [3]] * psychic_cost[None, :])
 
 
-def perceived_value(expectation: np.ndarray, image_shift: np.ndarray, image_weight: np.ndarray,
-                    cost: np.ndarray, noise_sd: np.ndarray, noise: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """What each customer believes each offer is worth (customers x firms, or one firm's column).
+def perceived_value(expectation: np.ndarray, image_shift: np.ndarray, image_weight: np.ndarray, cost: np.ndarray,
+                    segment: np.ndarray, noise_sd: np.ndarray, noise: np.ndarray,
+                    out: np.ndarray | None = None) -> np.ndarray:
+    """What each customer believes each offer is worth (customers x firms, into ``out`` if given).
 
     Customers judge benefit by what they expect of a firm (experience, word of
     mouth and promises shape it), adjusted by the image word of mouth gave the
-    firm, minus the cost they see, with a perception error per period:
-    expectation + image_weight x image_shift - cost + noise_sd x noise, summed
-    in that order (into ``out`` if given). Per-customer weights and costs
-    broadcast against the firm columns.
+    firm, minus the cost they see (``cost`` is per segment and firm), with a
+    perception error per period:
+    expectation + image_weight x image_shift - cost + noise_sd x noise.
     """
-    if expectation.ndim == 2:
-        image_weight, noise_sd = image_weight[:, None], noise_sd[:, None]
-    out = np.multiply(image_weight, image_shift, out=out)
-    out += expectation
-    out -= cost
-    out += noise_sd * noise
+    out = np.empty_like(expectation) if out is None else out
+    _perceived_value(expectation, image_shift, image_weight, cost, segment, noise_sd, noise, out)
     return out
+
+
+@njit(cache=True)
+def _perceived_value(expectation, image_shift, image_weight, cost, segment, noise_sd, noise, out):
+    n, f = out.shape
+    for j in range(f):
+        for i in range(n):
+            out[i, j] = (expectation[i, j] + image_weight[i] * image_shift[i, j] - cost[segment[i], j]
+                         + noise_sd[i] * noise[i, j])
