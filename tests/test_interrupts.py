@@ -19,8 +19,13 @@ import time
 from pathlib import Path
 
 import pytest
+from pandas.testing import assert_frame_equal
 
-from .conftest import ROOT
+from sim.runs.replications import run_replication
+from sim.runs.store import RunStore, fingerprint
+from sim.scenario import scenario_with
+
+from .conftest import ROOT, small_scenario
 
 SCENARIO = """
 name = "interrupt_me"
@@ -160,3 +165,14 @@ def test_interrupted_compare_and_sweep_resume(tmp_path, scenario, command, how, 
     assert code == 0, err
     assert f"reused {len(kept)} finished run(s)" in err, err
     assert (out / result).is_file()
+
+
+def test_a_stored_run_is_reused_only_for_the_same_scenario_seed_and_replication(tmp_path):
+    spec = small_scenario(market={"customers": 50})
+    frame = run_replication(spec, 5, 0, steps=2)
+    store = RunStore(tmp_path)
+    store.save("r0", fingerprint(spec, 5, 0), frame)
+    assert_frame_equal(store.load("r0", fingerprint(spec, 5, 0)), frame, check_exact=True)
+    assert store.load("r0", fingerprint(scenario_with(spec, {"firms.A.price": 1.2}), 5, 0)) is None
+    assert store.load("r0", fingerprint(spec, 6, 0)) is None
+    assert store.load("r0", fingerprint(spec, 5, 1)) is None
