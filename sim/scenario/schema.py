@@ -275,16 +275,19 @@ class Expectations(Strict):
 
 class WordOfMouth(Strict):
     """Who speaks and how far it travels. Negative word travels further: the
-    'tell 9-15 people' finding (TARP 1986) against 'tell 3-5' for delight."""
+    'tell 9-15 people' finding (TARP 1986) against 'tell 3-5' for delight.
+    With the default 10 neighbours, a delighted customer reaches about 0.8
+    people a month and a dissatisfied one about 1.2 directly plus about 1.2
+    more at the second step: warnings reach three times as many."""
 
     enabled: bool = True
     """Switch word of mouth off entirely (for analytic cases)."""
-    positive_probability: Probability = 0.3
+    positive_probability: Probability = 0.08
     """Chance a delighted customer's word reaches each neighbour per period."""
-    negative_probability: Probability = 0.6
+    negative_probability: Probability = 0.12
     """Chance a dissatisfied customer's warning reaches each neighbour per period."""
-    negative_second_hop: Probability = 0.3
-    """Chance a warning is passed on again, to neighbours of neighbours."""
+    negative_second_hop: Probability = 0.1
+    """Chance a warning is passed on again, to each neighbour of a listener."""
     image_shift: NonNegative = 0.05
     """Image value shift per message heard (+ positive, - negative)."""
 
