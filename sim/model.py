@@ -192,7 +192,6 @@ class MarketModel(mesa.Model):
         array of that size."""
         s = self.state
         n, f = s.size, len(self.firm_list)
-        self._row = np.arange(n)
         self._image_weight = self.benefit_weights[s.segment, 3]
         self._perception_noise = self.perception_noise[s.segment]
         self._switching_cost = self.switching_cost[s.segment]
@@ -306,12 +305,11 @@ class MarketModel(mesa.Model):
     def buy(self, cpv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """4. Customers split their wallet across the firms they know; returns units (N) and split (N x F).
 
-        Also notes each customer's relationship level this period (``customer_level``) and
-        where their own firm's entry sits in customers x firms arrays, for sub-steps 5, 7 and 8."""
+        Also notes each customer's relationship level this period (``customer_level``),
+        which sub-steps 5, 7 and 8 use."""
         s, c = self.state, self.behaviour.choice
         served = s.firm >= 0
         self.customer_level = level = self.customer_levels()
-        self._own_entry = np.where(served, s.firm, 0) * s.size + self._row  # (customer, own firm), firm-major
         bonus = self._switching_cost + c.loyalty_bonus * s.loyalty + self.level_share_bonus[level]
         choice.wallet_split(cpv, s.aware, s.firm, bonus, c.sensitivity, out=s.wallet_split)
         volume = 1.0 + self.behaviour.satisfaction.volume_effect * (2.0 * s.satisfaction - 1.0)
