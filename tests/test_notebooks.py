@@ -4,7 +4,6 @@ is committed without outputs."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import nbformat
@@ -41,4 +40,3 @@ def test_notebook_runs_top_to_bottom(path, monkeypatch):
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
-    assert os.environ["MARKETSIM_NOTEBOOK_SIZE"] == "small"
