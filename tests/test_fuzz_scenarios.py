@@ -258,7 +258,7 @@ def extreme_but_valid(draw) -> Scenario:
     return scenario
 
 
-@settings(FUZZ, max_examples=400)
+@settings(FUZZ, max_examples=250)
 @given(extreme_but_valid(), st.sampled_from(["small_world", "scale_free", "random", "fully_mixed"]))
 def test_every_scenario_that_loads_runs_with_invariants(scenario, kind):
     small = {"market.customers": min(scenario.market.customers, 40), "run.steps": 3,
