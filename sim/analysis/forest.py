@@ -4,14 +4,11 @@ panel per metric; an interval that crosses zero is no evidence of a difference."
 
 from __future__ import annotations
 
-import matplotlib
+import pandas as pd
+from matplotlib.figure import Figure  # not pyplot: no GUI backend, and notebooks keep theirs
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-matplotlib.use("Agg")  # files only; never needs a display
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
-
-from ..outputs.plots import plain_text, png  # noqa: E402
+from ..outputs.plots import plain_text, png
 
 FOREST_METRICS = {"customer_equity": "customer equity, final period (CU)",
                   "retention_rate": "retention rate, whole run"}
@@ -23,8 +20,8 @@ def forest_plot(table: pd.DataFrame, baseline: str, metrics: dict[str, str] | No
     others = table[(table["arm"] != baseline) & table["diff"].notna()]
     labels = list(dict.fromkeys(zip(others["arm"], others["firm"], strict=True)))
     height = 1.2 + 0.35 * max(len(labels), 1)
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5.0 * len(metrics), height), sharey=True, squeeze=False,
-                             layout="constrained")
+    fig = Figure(figsize=(5.0 * len(metrics), height), layout="constrained")
+    axes = fig.subplots(1, len(metrics), sharey=True, squeeze=False)
     for ax, (metric, unit) in zip(axes[0], metrics.items(), strict=True):
         rows = others[others["metric"] == metric].set_index(["arm", "firm"])
         for y, label in enumerate(labels):

@@ -7,13 +7,10 @@ from __future__ import annotations
 import io
 import warnings
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only; never needs a display
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from scipy import stats  # noqa: E402
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure  # not pyplot: no GUI backend, and notebooks keep theirs
+from scipy import stats
 
 LINE_PLOTS = {
     "market_share": ("Market share (value)", "share of revenue"),
@@ -28,18 +25,18 @@ def plain_text(name: object) -> str:
 
 
 def png(fig) -> bytes:
-    """The figure as PNG bytes; closes it. Letters the font lacks (CJK names) are drawn as boxes, silently."""
+    """The figure as PNG bytes. Letters the font lacks (CJK names) are drawn as boxes, silently."""
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
         fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
     return buffer.getvalue()
 
 
 def line_plot(frame: pd.DataFrame, metric: str, title: str, unit: str) -> bytes:
     """Mean over replications per firm and step, with a 95 % t band when there are several."""
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig = Figure(figsize=(7, 4))
+    ax = fig.subplots()
     for firm, rows in frame.groupby("firm", sort=False):
         by_step = rows.groupby("step")[metric]
         mean, sd, n = by_step.mean(), by_step.std(ddof=1), by_step.count()
@@ -56,7 +53,8 @@ def line_plot(frame: pd.DataFrame, metric: str, title: str, unit: str) -> bytes:
 def satisfaction_mix(frame: pd.DataFrame) -> bytes:
     """Stacked shares of dissatisfied / satisfied / delighted served customers, one panel per firm."""
     firms = list(dict.fromkeys(frame["firm"]))
-    fig, axes = plt.subplots(1, len(firms), figsize=(3.2 * len(firms) + 1, 3.6), sharey=True, squeeze=False)
+    fig = Figure(figsize=(3.2 * len(firms) + 1, 3.6))
+    axes = fig.subplots(1, len(firms), sharey=True, squeeze=False)
     colours = ("#d62728", "#7f7f7f", "#2ca02c")
     labels = ("dissatisfied", "satisfied", "delighted")
     for ax, firm in zip(axes[0], firms, strict=True):
