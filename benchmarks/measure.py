@@ -96,13 +96,13 @@ SUB_STEPS = ("draw", "decide", "invest_in_quality", "offers", "perceive", "buy",
              "update_and_switch", "close_accounts")
 
 
-def time_sub_steps(customers: int, steps: int) -> dict:
+def time_sub_steps(customers: int, steps: int, firms: int | None = None, degree: int | None = None) -> dict:
     """CPU time per period of each sub-step (the methods :meth:`MarketModel.step` calls), after one warm-up period."""
     from collections import defaultdict
 
     from sim import MarketModel
 
-    model = MarketModel(benchmark_market(), market__customers=customers)
+    model = MarketModel(benchmark_market(firms, degree), market__customers=customers)
     model.step()
     spent: dict[str, float] = defaultdict(float)
     for name in SUB_STEPS:

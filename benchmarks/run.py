@@ -53,11 +53,13 @@ def model_line(r: dict) -> str:
 
 
 def scaling(steps: int) -> None:
-    """How the cost of a period grows with firms and with network degree (CPU time, 100,000 customers)."""
+    """How the cost of a period grows with firms and with network degree (CPU time after a warm-up
+    period, 100,000 customers)."""
     for firms, degree in ((2, 10), (5, 10), (10, 10), (20, 10), (5, 4), (5, 20), (5, 40)):
-        r = measure("model", 100_000, steps, firms, degree)
-        print(f"scaling customers=100000 firms={firms} degree={degree} "
-              f"step_cpu_s={r['steps_cpu_s'] / steps:.4f} setup_s={r['setup_s']:.2f}", flush=True)
+        r = measure("profile", 100_000, steps, firms, degree)
+        parts = r["sub_steps_cpu_s"]
+        print(f"scaling customers=100000 firms={firms} degree={degree} step_cpu_s={r['step_cpu_s']:.4f} "
+              f"draw_s={parts['draw']:.4f} spread_word_s={parts['spread_word']:.4f}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
