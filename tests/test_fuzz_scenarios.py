@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sim import MarketModel
-from sim.strategies import known_strategies
 from sim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario, parse_assignment, validate_document
+from sim.strategies import known_strategies
 
 from .conftest import SCENARIOS
 from .test_invariants import check_period

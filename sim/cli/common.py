@@ -70,6 +70,7 @@ def user_errors(command: Callable) -> Callable:
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
+        _kept_runs.clear()  # a new command (tests may run several in one process)
         try:
             return command(*args, **kwargs)
         except (ScenarioError, UserError) as err:
