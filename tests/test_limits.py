@@ -42,6 +42,8 @@ def traced_peak(work) -> int:
 @pytest.mark.parametrize(("firms", "kind", "degree"), [(1, "fully_mixed", 10), (3, "small_world", 10),
                                                        (6, "scale_free", 30), (3, "random", 40)])
 def test_estimate_covers_a_models_measured_peak(firms, kind, degree):
+    # compiling (or loading) the Numba kernels allocates once per process: not the model's memory
+    MarketModel(scenario(50, firms, kind, degree), rng=1).run()
     spec = scenario(20_000, firms, kind, degree)
     peak = traced_peak(lambda: MarketModel(spec, rng=1).run())
     estimate = model_bytes(spec)

@@ -39,6 +39,15 @@ def choose_engine(workers: int | None, scheduler: str | None, runs: int) -> Engi
     return make_engine(max(1, min(workers or default_workers(), runs)), scheduler)
 
 
+def check_runnable(spec, source: str, runs: int, engine: Engine, scheduler: str | None) -> None:
+    """Refuse up front work with no periods, or whose models cannot fit in this machine's memory."""
+    from ..scenario.limits import check_memory
+
+    if spec.run.steps == 0:
+        raise UserError(f"{source}: run.steps is 0: there is nothing to simulate; set run.steps to 1 or more")
+    check_memory(spec, runs, workers=0 if scheduler else engine.workers, source=source)
+
+
 def output_directory(out_dir: str | None, scenario_path: str, suffix: str) -> Path:
     """--out, or out/<scenario file stem><suffix>; it must be a directory if it exists."""
     from ..outputs.files import safe_name

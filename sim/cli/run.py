@@ -9,9 +9,8 @@ import pandas as pd
 
 from ..outputs import safe_name, write_run_outputs
 from ..runs import RunTask, replication_seeds, run_tasks
-from ..scenario.limits import check_memory
 from .common import UserError, load, print_summary, set_option, stderr, stdout, user_errors
-from .execution import choose_engine, engine_options, execute, report_reuse, store_for
+from .execution import check_runnable, choose_engine, engine_options, execute, report_reuse, store_for
 
 
 @click.command()
@@ -32,10 +31,8 @@ def run(scenario, out_dir, replications, seed, workers, scheduler, fresh, assign
     out = Path(out_dir) if out_dir else Path("out") / safe_name(Path(scenario).stem)
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: exists and is not a directory")
-    if spec.run.steps == 0:
-        raise UserError(f"{scenario}: run.steps is 0: there is nothing to simulate; set run.steps to 1 or more")
     engine = choose_engine(workers, scheduler, replications)
-    check_memory(spec, replications, workers=0 if scheduler else engine.workers, source=scenario)
+    check_runnable(spec, scenario, replications, engine, scheduler)
     stderr.print(f"{spec.name}: {replications} replication(s) x {spec.run.steps} periods, "
                  f"{spec.market.customers} customers, {len(spec.firms)} firms, seed {seed}")
     tasks = [RunTask(f"r{k}", spec, s, k) for k, s in enumerate(replication_seeds(seed, replications))]

@@ -15,7 +15,7 @@ from ..outputs.files import atomic_write_text
 from ..runs.sweep import SweepResult, run_sweep, sample_means
 from ..scenario import ScenarioError
 from .common import UserError, load, set_option, stderr, stdout, user_errors
-from .execution import choose_engine, engine_options, execute, output_directory, report_reuse, store_for
+from .execution import check_runnable, choose_engine, engine_options, execute, output_directory, report_reuse, store_for
 
 MAX_PRINTED_SAMPLES = 20
 
@@ -86,6 +86,7 @@ def sweep(scenario, out_dir, replications, seed, workers, scheduler, fresh, assi
         raise ScenarioError(f"{scenario}: {err}") from None
     total = points * replications
     engine = choose_engine(workers, scheduler, total)
+    check_runnable(spec, scenario, total, engine, scheduler)
     stderr.print(f"{spec.name}: {spec.sweep.method} sweep of {len(spec.sweep.parameters)} parameter(s), "
                  f"{points} sample(s) x {replications} replication(s) x {spec.run.steps} periods, seed {seed}, "
                  f"on {engine!r}")
