@@ -18,14 +18,15 @@
 8. Firm accounts close: revenue, costs, profit, retention, lifetime values,
    customer equity.
 
-All randomness of a period is drawn in bulk at its start from the model's
-seeded generator (:meth:`MarketModel.draw`), in a fixed order, so a
-per-customer reference version of the step can consume the very same draws.
+All randomness of a period is drawn in bulk from the model's seeded
+generator (:meth:`MarketModel.draw`), in a fixed order, so a per-customer
+reference version of the step can consume the very same draws. In a large
+market the next period's numbers are drawn on a second core while a period
+computes, in the same place in the generator's sequence (:mod:`sim.draws`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,29 +38,12 @@ from scipy import special
 from .agents import Customer, Firm
 from .domain import accounts, choice, expectations, lifetime_value, loyalty, network, quality, relationship, satisfaction, value, word_of_mouth
 from .domain.satisfaction import DELIGHTED, DISSATISFIED, SATISFIED
+from .draws import DRAW_AHEAD_FROM, Draws, StepDraws
 from .metrics import FIRM_METRICS
 from .scenario import Scenario, load_scenario, scenario_with
 from .scenario.limits import check_memory
 from .state import CustomerState
 from .strategies import Strategy, decisions, make_strategy
-
-
-@dataclass
-class StepDraws:
-    """Every random number one period uses, drawn together (see :meth:`MarketModel.draw`).
-
-    The arrays are the model's own buffers, refilled by the next call of
-    ``draw()``: copy what you want to keep beyond the period.
-    """
-
-    advertising: np.ndarray  # U(0,1), customers x firms: reached by advertising
-    perception: np.ndarray  # N(0,1), customers x firms: perception error
-    experience: np.ndarray  # N(0,1), customers: experienced performance error
-    recovery: np.ndarray  # U(0,1), customers: complaint caught
-    hear_positive: np.ndarray  # U(0,1), customers x firms
-    hear_negative: np.ndarray  # U(0,1), customers x firms
-    leave: np.ndarray  # U(0,1), customers: defect (customers) or shop (prospects)
-    pick: np.ndarray  # U(0,1), customers: which supplier a chooser picks
 
 
 class MarketModel(mesa.Model):
@@ -197,15 +181,14 @@ class MarketModel(mesa.Model):
         self._switching_cost = self.switching_cost[s.segment]
         self._outside_value = self.outside_value[s.segment]
         self._in_market = self.in_market[s.segment]
-        self._contacts = word_of_mouth.Contacts(self.adjacency) if self.adjacency is not None else None
+        self._contacts = word_of_mouth.Contacts(self.adjacency, f) if self.adjacency is not None else None
 
         def buffer(dtype: type = float) -> np.ndarray:
             return np.zeros((n, f), dtype=dtype, order="F")
 
         self._cpv = buffer()
         self._heard_positive, self._heard_negative = buffer(bool), buffer(bool)
-        self._draws = StepDraws(advertising=buffer(), perception=buffer(), experience=np.zeros(n), recovery=np.zeros(n),
-                                hear_positive=buffer(), hear_negative=buffer(), leave=np.zeros(n), pick=np.zeros(n))
+        self._draws = Draws(n, f, self.rng, ahead=n >= DRAW_AHEAD_FROM)
 
     def firm_array(self, attribute: str) -> np.ndarray:
         """One attribute of every firm, as an array in firm order."""
@@ -235,34 +218,27 @@ class MarketModel(mesa.Model):
     # --------------------------------------------------------------- step ---
 
     def draw(self) -> StepDraws:
-        """All of one period's random numbers, in a fixed order, into the model's reused buffers.
-
-        Customers x firms fields are filled firm by firm: the k-th number drawn
-        for such a field goes to customer k mod N, firm k div N.
-        """
-        d, rng = self._draws, self.rng
-        rng.random(out=d.advertising.T)
-        rng.standard_normal(out=d.perception.T)
-        rng.standard_normal(out=d.experience)
-        rng.random(out=d.recovery)
-        rng.random(out=d.hear_positive.T)
-        rng.random(out=d.hear_negative.T)
-        rng.random(out=d.leave)
-        rng.random(out=d.pick)
-        return d
+        """All of one period's random numbers, in a fixed order (:func:`sim.draws.fill`),
+        into buffers the model reuses. In a market of ``DRAW_AHEAD_FROM`` customers or
+        more they were drawn during the previous period, on a second thread."""
+        return self._draws.draw()
 
     def step(self) -> None:
         """One period, sub-steps 1-8 (see the module docstring)."""
         d = self.draw()
         self.decide()
-        self.invest_in_quality()
-        delivered, cost = self.offers()
-        cpv = self.perceive(d, cost)
-        units, split = self.buy(cpv)
-        served, performance, state, score = self.experience(d, delivered)
-        heard_pos, heard_neg = self.spread_word(d, served, state)
-        self.update_and_switch(d, delivered, cpv, served, performance, state, score, heard_pos, heard_neg)
-        self.close_accounts(units, split, served, state, score, heard_pos, heard_neg)
+        self._draws.start_next()  # next period's numbers, on a second core, after this period's decisions
+        try:
+            self.invest_in_quality()
+            delivered, cost = self.offers()
+            cpv = self.perceive(d, cost)
+            units, split = self.buy(cpv)
+            served, performance, state, score = self.experience(d, delivered)
+            heard_pos, heard_neg = self.spread_word(d, served, state)
+            self.update_and_switch(d, delivered, cpv, served, performance, state, score, heard_pos, heard_neg)
+            self.close_accounts(units, split, served, state, score, heard_pos, heard_neg)
+        finally:
+            self._draws.finish_next()
         self.datacollector.collect(self)
         # Mesa's run loops (mesa.batch_run, SolaraViz play) stop at the scenario's horizon: the
         # same number of periods on Mesa 3.3, whose batch_run would run max_steps + 1, and 3.5.
@@ -334,7 +310,7 @@ class MarketModel(mesa.Model):
             heard_pos[:] = False
             heard_neg[:] = False
             return heard_pos, heard_neg
-        word_of_mouth.hear(self._contacts, self.contacts, self.state.firm, state == DELIGHTED, state == DISSATISFIED,
+        word_of_mouth.hear(self._contacts, self.contacts, self.state.firm, state,
                            self.behaviour.word_of_mouth, d.hear_positive, d.hear_negative, heard_pos, heard_neg)
         return heard_pos, heard_neg
 

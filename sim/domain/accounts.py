@@ -48,7 +48,7 @@ def tally(server: np.ndarray, firms: int, units: np.ndarray, split: np.ndarray, 
     return Tally(*(sums[:, c] for c in range(STATE)), states=sums[:, STATE:])
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _tally(server, units, split, price, unit_cost, level, level_cost, defection_probability, defected, tenure,
            state, score, discount, discounting, sums):
     for i in range(server.size):

@@ -30,7 +30,7 @@ def wallet_split(value: np.ndarray, available: np.ndarray, own: np.ndarray, bonu
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _wallet_split(value, available, own, bonus, sensitivity, out):
     n, f = value.shape
     utility = np.empty(f)
@@ -43,13 +43,13 @@ def _wallet_split(value, available, own, bonus, sensitivity, out):
         _softmax_row(utility, available[i], out[i])
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _logit_shares(utility, available, out):
     for i in range(utility.shape[0]):
         _softmax_row(utility[i], available[i], out[i])
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _softmax_row(utility, available, out):
     """exp(u - max u) / sum over the available entries of one row; zeros if none is available."""
     top = -np.inf

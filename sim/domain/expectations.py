@@ -36,7 +36,7 @@ def update(expectation: np.ndarray, aware: np.ndarray, promised: np.ndarray, seg
             params.experience_weight, params.promise_weight, params.word_of_mouth_shift)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _update(expectation, aware, promised, segment, firm, experienced, heard_positive, heard_negative,
             experience_weight, promise_weight, word_of_mouth_shift):
     """Compiled loop over firms and customers (firm-major, as the arrays are stored)."""

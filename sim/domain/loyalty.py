@@ -32,7 +32,7 @@ def next_loyalty(loyalty: np.ndarray, state: np.ndarray, params: Loyalty) -> np.
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _next_loyalty(loyalty, state, delight_gain, satisfied_gain, dissatisfied_loss):
     for i in range(loyalty.size):
         if state[i] == DELIGHTED:
@@ -62,7 +62,7 @@ def defection_probability(value: np.ndarray, aware: np.ndarray, firm: np.ndarray
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _defection(value, aware, firm, outside, base, satisfaction, loyalty, tie, satisfaction_effect, loyalty_effect,
                value_gap_effect, out):
     for i in range(firm.size):

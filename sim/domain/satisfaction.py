@@ -38,7 +38,7 @@ def experience(delivered: np.ndarray, segment: np.ndarray, firm: np.ndarray, exp
     return performance, state, score
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _experience(delivered, segment, firm, expectation, noise, recovery, uniform, experience_noise, tolerance,
                 delight_above, scale, performance, state, score):
     for i in range(firm.size):

@@ -52,7 +52,7 @@ def perceived_value(expectation: np.ndarray, image_shift: np.ndarray, image_weig
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _perceived_value(expectation, image_shift, image_weight, cost, segment, noise_sd, noise, out):
     n, f = out.shape
     for j in range(f):

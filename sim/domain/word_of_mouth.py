@@ -27,6 +27,8 @@ draws with the chances, looked up in tables of the powers above.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +36,7 @@ import scipy.sparse as sp
 from numba import njit
 
 from ..scenario.schema import WordOfMouth
+from .satisfaction import DELIGHTED, DISSATISFIED
 
 EXACT_BITS = 53  # float64 represents every integer below 2**53 exactly (IEEE 754 binary64)
 
@@ -53,42 +56,58 @@ class Packing:
     def columns(self, channels: int) -> int:
         return -(-channels // self.per_column)
 
-    def pack(self, channel: np.ndarray, speaking: np.ndarray, channels: int) -> np.ndarray:
-        """One unit in the field of each speaker's channel (customers x columns, float64)."""
-        packed = np.zeros((channel.size, self.columns(channels)))
-        rows = np.flatnonzero(speaking)
-        c = channel[rows]
-        packed[rows, c // self.per_column] = np.exp2(self.bits * (c % self.per_column))
-        return packed
+    def units(self, channels: int) -> np.ndarray:
+        """The value one count adds on each channel: 2^(bits x position in its column)."""
+        return np.exp2(self.bits * (np.arange(channels) % self.per_column))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _field(packed, i, c, bits, per_column):
     """Channel c's count for customer i in packed int64 sums."""
     return (packed[i, c // per_column] >> (bits * (c % per_column))) & ((1 << bits) - 1)
 
 
-@njit(cache=True)
-def _largest_field(packed, channels, bits, per_column):
-    """The largest count on any channel in packed int64 sums."""
-    largest = 0
-    for i in range(packed.shape[0]):
-        for c in range(channels):
-            largest = max(largest, _field(packed, i, c, bits, per_column))
-    return largest
+@njit(cache=True, nogil=True)
+def _pack_speakers(firm, state, firms, per_column, unit, out):
+    """One unit in each speaker's channel: praise of firm j is channel j, a warning channel firms + j."""
+    out[:] = 0.0
+    for i in range(firm.shape[0]):
+        if state[i] == DELIGHTED:
+            c = firm[i]
+        elif state[i] == DISSATISFIED:
+            c = firms + firm[i]
+        else:
+            continue
+        out[i, c // per_column] = unit[c]
 
 
-@njit(cache=True)
-def _repack_warnings(heard, firms, bits, per_column, wide_bits, wide_per_column, out):
+@njit(cache=True, nogil=True)
+def _repack_warnings(heard, firms, bits, per_column, wide_per_column, wide_unit, out):
     """Each customer's warning counts (channels firms..2 firms - 1) into wider fields (float64 columns)."""
+    out[:] = 0.0
     for i in range(heard.shape[0]):
         for j in range(firms):
             k = _field(heard, i, firms + j, bits, per_column)
             if k:
-                out[i, j // wide_per_column] += k * 2.0 ** (wide_bits * (j % wide_per_column))
+                out[i, j // wide_per_column] += k * wide_unit[j]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
+def _two_step_walks(sums, degree, firm, state, firms, bits, per_column, wide_unit, out):
+    """Walks speaker -> neighbour -> listener less the walks back to the speaker (a dissatisfied
+    customer's warning returns to them once through each neighbour); returns the largest count."""
+    largest = 0
+    for i in range(sums.shape[0]):
+        for col in range(sums.shape[1]):
+            out[i, col] = np.int64(sums[i, col])
+        if state[i] == DISSATISFIED:
+            out[i, firm[i] // per_column] -= np.int64(degree[i]) * np.int64(wide_unit[firm[i]])
+        for j in range(firms):
+            largest = max(largest, _field(out, i, j, bits, per_column))
+    return largest
+
+
+@njit(cache=True, nogil=True)
 def _listen(heard, walks, firms, bits, per_column, wide_bits, wide_per_column, chance_positive, miss_negative,
             miss_two_step, draw_positive, draw_negative, heard_positive, heard_negative):
     """Compare each customer's draws with their chances of hearing each firm praised and warned against."""
@@ -102,56 +121,111 @@ def _listen(heard, walks, firms, bits, per_column, wide_bits, wide_per_column, c
 
 
 class Contacts:
-    """The social network prepared for counting speakers (built once per model)."""
+    """The social network prepared for counting speakers (built once per model).
 
-    def __init__(self, adjacency: sp.csr_matrix):
+    From ``SPLIT_FROM`` customers each sparse product runs as two halves of the
+    rows on two threads (SciPy releases the GIL); the halves share the network's
+    arrays, and each row's sum is the same whichever thread computes it.
+    """
+
+    SPLIT_FROM = 50_000
+    """Customers from which a sparse product is split over two threads (below, a thread costs more than it saves)."""
+
+    def __init__(self, adjacency: sp.csr_matrix, firms: int):
         self.adjacency = adjacency
+        n = adjacency.shape[0]
         self.degree = np.diff(adjacency.indptr).astype(float)
         largest = int(self.degree.max(initial=0))
         self.one_step = Packing.for_counts_up_to(largest)
         self.two_step = Packing.for_counts_up_to(largest * largest)
+        self.one_unit = self.one_step.units(2 * firms)
+        self.two_unit = self.two_step.units(firms)
+        self.speakers = np.zeros((n, self.one_step.columns(2 * firms)))
+        self.warnings = np.zeros((n, self.two_step.columns(firms)))
+        self.walks = np.zeros((n, self.two_step.columns(firms)), dtype=np.int64)
+        self.halves = self._halves(adjacency) if n >= self.SPLIT_FROM else None
+
+    @staticmethod
+    def _halves(a: sp.csr_matrix) -> tuple[int, sp.csr_matrix, sp.csr_matrix]:
+        """The first and second halves of the rows, as CSR matrices sharing ``a``'s arrays."""
+        n, middle = a.shape[0], a.shape[0] // 2
+        cut = a.indptr[middle]
+        top = sp.csr_matrix((a.data[:cut], a.indices[:cut], a.indptr[:middle + 1]), shape=(middle, n), copy=False)
+        bottom = sp.csr_matrix((a.data[cut:], a.indices[cut:], a.indptr[middle:] - cut), shape=(n - middle, n),
+                               copy=False)
+        return middle, top, bottom
 
     def neighbour_sums(self, packed: np.ndarray) -> np.ndarray:
-        """Sum of the packed values over each customer's neighbours (one sparse product)."""
-        if packed.shape[1] == 1:
-            return (self.adjacency @ packed[:, 0])[:, None]
-        return self.adjacency @ packed
+        """Sum of the packed values over each customer's neighbours (one sparse product, customers x columns)."""
+        x = packed[:, 0] if packed.shape[1] == 1 else packed
+        if self.halves is None:
+            return (self.adjacency @ x).reshape(packed.shape[0], -1)
+        middle, top, bottom = self.halves
+        out = np.empty(x.shape)
+
+        def first_half() -> None:
+            out[:middle] = top @ x
+
+        def second_half() -> None:
+            out[middle:] = bottom @ x
+
+        _at_once(first_half, second_half)
+        return out.reshape(packed.shape[0], -1)
 
 
-def hear(contacts: Contacts | None, mean_contacts: float, firm: np.ndarray, delighted: np.ndarray,
-         dissatisfied: np.ndarray, params: WordOfMouth, draw_positive: np.ndarray, draw_negative: np.ndarray,
-         heard_positive: np.ndarray, heard_negative: np.ndarray) -> None:
+def _at_once(first: Callable[[], None], second: Callable[[], None]) -> None:
+    """Run ``first`` on a second thread while ``second`` runs on this one; re-raise an error of either."""
+    errors: list[BaseException] = []
+
+    def run_first() -> None:
+        try:
+            first()
+        except BaseException as error:  # handed to the calling thread below
+            errors.append(error)
+
+    thread = threading.Thread(target=run_first, name="marketsim-word-of-mouth")
+    thread.start()
+    try:
+        second()
+    finally:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
+def hear(contacts: Contacts | None, mean_contacts: float, firm: np.ndarray, state: np.ndarray, params: WordOfMouth,
+         draw_positive: np.ndarray, draw_negative: np.ndarray, heard_positive: np.ndarray,
+         heard_negative: np.ndarray) -> None:
     """Who hears each firm praised and who hears it warned against (customers x firms, into the heard arrays).
 
-    ``firm`` is each customer's own firm; ``delighted`` and ``dissatisfied`` say who speaks.
-    A customer hears when their uniform draw falls below the chance of hearing.
-    ``contacts`` is None in a fully mixed market.
+    ``firm`` is each customer's own firm; their satisfaction ``state`` says who
+    speaks (delighted praise, dissatisfied warn). A customer hears when their
+    uniform draw falls below the chance of hearing. ``contacts`` is None in a
+    fully mixed market.
     """
     q_pos, q_neg, q_two = params.positive_probability, params.negative_probability, params.negative_second_hop
     n, f = heard_positive.shape
     if contacts is None:
         others = max(n - 1, 1)
-        frac_pos = np.bincount(firm[delighted], minlength=f) / others
-        frac_neg = np.bincount(firm[dissatisfied], minlength=f) / others
+        frac_pos = np.bincount(firm[state == DELIGHTED], minlength=f) / others
+        frac_neg = np.bincount(firm[state == DISSATISFIED], minlength=f) / others
         miss_pos = (1.0 - q_pos * frac_pos) ** mean_contacts
         miss_neg = (1.0 - q_neg * frac_neg) ** mean_contacts * (1.0 - q_neg * q_two * frac_neg) ** (mean_contacts * mean_contacts)
         np.less(draw_positive, 1.0 - miss_pos, out=heard_positive)
         np.less(draw_negative, 1.0 - miss_neg, out=heard_negative)
         return
-    speaking = delighted | dissatisfied
-    channel = np.where(dissatisfied, f + firm, firm)
     one, two = contacts.one_step, contacts.two_step
-    heard = contacts.neighbour_sums(one.pack(channel, speaking, 2 * f)).astype(np.int64)
-    walks = np.zeros((n, 0), dtype=np.int64)
+    _pack_speakers(firm, state, f, one.per_column, contacts.one_unit, contacts.speakers)
+    heard = contacts.neighbour_sums(contacts.speakers).astype(np.int64)
+    walks, walked = contacts.walks[:, :0], 0
     if q_two > 0:  # walks speaker -> neighbour -> listener, less the walks back to the speaker
-        warnings = np.zeros((n, two.columns(f)))
-        _repack_warnings(heard, f, one.bits, one.per_column, two.bits, two.per_column, warnings)
-        walks = (contacts.neighbour_sums(warnings) - contacts.degree[:, None] * two.pack(firm, dissatisfied, f))
-        walks = walks.astype(np.int64)
+        _repack_warnings(heard, f, one.bits, one.per_column, two.per_column, contacts.two_unit, contacts.warnings)
+        walks = contacts.walks
+        walked = _two_step_walks(contacts.neighbour_sums(contacts.warnings), contacts.degree, firm, state, f,
+                                 two.bits, two.per_column, contacts.two_unit, walks)
     largest = 1 << one.bits  # every count fits in one.bits bits
     chance_positive = 1.0 - (1.0 - q_pos) ** np.arange(float(largest))
     miss_negative = (1.0 - q_neg) ** np.arange(float(largest))
-    walked = _largest_field(walks, f, two.bits, two.per_column) if q_two > 0 else 0
     miss_two_step = (1.0 - q_neg * q_two) ** np.arange(walked + 1.0)
     _listen(heard, walks, f, one.bits, one.per_column, two.bits, two.per_column, chance_positive, miss_negative,
             miss_two_step, draw_positive, draw_negative, heard_positive, heard_negative)
@@ -164,7 +238,7 @@ def take_in(aware: np.ndarray, image: np.ndarray, heard_positive: np.ndarray, he
     _take_in(aware, image, heard_positive, heard_negative, image_shift)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _take_in(aware, image, heard_positive, heard_negative, image_shift):
     n, f = aware.shape
     for j in range(f):

@@ -1,0 +1,127 @@
+"""One period's random numbers, drawn in bulk from the model's seeded generator.
+
+Every random number a period uses is drawn together, in a fixed order
+(:func:`fill`), so that the per-customer reference step can consume the very
+same numbers as the vectorised one.
+
+In a large market the model draws the next period's numbers on a second
+thread while the current period computes (:class:`Draws`): NumPy's generator
+releases the GIL while it fills an array, and so do the compiled sub-steps,
+so the drawing takes the machine's second core. The generator yields the same
+numbers in the same order either way: the next period's numbers are drawn after
+this period's firm decisions (where a strategy may draw from ``model.rng``) and
+finished before the period ends, which is exactly where they come in the
+sequence when drawn at the start of the next period.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+DRAW_AHEAD_FROM = 50_000
+"""Customers from which the next period is drawn on a second thread; in smaller
+markets starting a thread costs about as much as the drawing it would hide
+(measured: 5,000 customers draw in about 0.5 ms)."""
+
+
+@dataclass
+class StepDraws:
+    """Every random number one period uses (see :func:`fill` for the order).
+
+    The arrays are buffers the model reuses: they are refilled during a later
+    period, so copy what you want to keep beyond the period.
+    """
+
+    advertising: np.ndarray  # U(0,1), customers x firms: reached by advertising
+    perception: np.ndarray  # N(0,1), customers x firms: perception error
+    experience: np.ndarray  # N(0,1), customers: experienced performance error
+    recovery: np.ndarray  # U(0,1), customers: complaint caught
+    hear_positive: np.ndarray  # U(0,1), customers x firms
+    hear_negative: np.ndarray  # U(0,1), customers x firms
+    leave: np.ndarray  # U(0,1), customers: defect (customers) or shop (prospects)
+    pick: np.ndarray  # U(0,1), customers: which supplier a chooser picks
+
+    @classmethod
+    def buffers(cls, customers: int, firms: int) -> StepDraws:
+        """Zeroed buffers; customers x firms fields are stored firm by firm (Fortran order), like the state."""
+        def by_firm() -> np.ndarray:
+            return np.zeros((customers, firms), order="F")
+
+        return cls(advertising=by_firm(), perception=by_firm(), experience=np.zeros(customers),
+                   recovery=np.zeros(customers), hear_positive=by_firm(), hear_negative=by_firm(),
+                   leave=np.zeros(customers), pick=np.zeros(customers))
+
+
+def fill(d: StepDraws, rng: np.random.Generator) -> StepDraws:
+    """Draw one period's numbers into ``d``, in a fixed order.
+
+    Customers x firms fields are filled firm by firm: the k-th number drawn
+    for such a field goes to customer k mod N, firm k div N.
+    """
+    rng.random(out=d.advertising.T)
+    rng.standard_normal(out=d.perception.T)
+    rng.standard_normal(out=d.experience)
+    rng.random(out=d.recovery)
+    rng.random(out=d.hear_positive.T)
+    rng.random(out=d.hear_negative.T)
+    rng.random(out=d.leave)
+    rng.random(out=d.pick)
+    return d
+
+
+class Draws:
+    """The model's draws: one set of buffers, or two when the next period is drawn ahead.
+
+    With two sets, the period computes on one while a second thread fills the
+    other; :meth:`finish_next` joins that thread before the period ends, so no
+    thread outlives a period (a process that forks between periods stays safe).
+    """
+
+    def __init__(self, customers: int, firms: int, rng: np.random.Generator, ahead: bool):
+        self._rng = rng
+        self._sets = [StepDraws.buffers(customers, firms) for _ in range(2 if ahead else 1)]
+        self._current = 0
+        self._next_ready = False
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    @property
+    def ahead(self) -> bool:
+        """Whether the next period's numbers are drawn on a second thread."""
+        return len(self._sets) == 2
+
+    def draw(self) -> StepDraws:
+        """This period's numbers: those drawn ahead during the last period, or drawn now."""
+        if self._next_ready:
+            self._next_ready = False
+            self._current = 1 - self._current
+            return self._sets[self._current]
+        return fill(self._sets[self._current], self._rng)
+
+    def start_next(self) -> None:
+        """Begin drawing the next period's numbers on a second thread (when drawing ahead)."""
+        if not self.ahead or self._thread is not None:
+            return
+        target = self._sets[1 - self._current]
+        self._thread = threading.Thread(target=self._fill_next, args=(target,), name="marketsim-draw-ahead")
+        self._thread.start()
+
+    def finish_next(self) -> None:
+        """Wait until the next period's numbers are drawn; re-raise the drawing thread's error."""
+        if self._thread is None:
+            return
+        self._thread.join()
+        self._thread = None
+        error, self._error = self._error, None
+        if error is not None:
+            raise error
+        self._next_ready = True
+
+    def _fill_next(self, target: StepDraws) -> None:
+        try:
+            fill(target, self._rng)
+        except BaseException as error:  # handed to the model's thread by finish_next
+            self._error = error

@@ -1,0 +1,74 @@
+"""Large markets use the second core (the next period's draws on a thread, sparse
+products in two halves); the results are exactly those of one thread, even when a
+strategy draws from the model's generator during the period."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+import sim.model
+from sim import MarketModel, Strategy
+from sim.domain import word_of_mouth
+
+from .conftest import small_scenario
+
+
+class RandomPrice(Strategy):
+    """Draws its price from ``model.rng`` every period: the draws ahead must not change its numbers."""
+
+    def decide(self, firm, model) -> None:
+        firm.price = 0.8 + 0.4 * float(model.rng.random())
+
+
+def trajectory(everything_on, second_core: bool, monkeypatch) -> tuple[dict, list]:
+    threshold = 1 if second_core else 10**12
+    monkeypatch.setattr(sim.model, "DRAW_AHEAD_FROM", threshold)
+    monkeypatch.setattr(word_of_mouth.Contacts, "SPLIT_FROM", threshold)
+    model = MarketModel(everything_on, rng=11, strategies={everything_on.firms[0].name: RandomPrice()})
+    assert model._draws.ahead is second_core
+    assert (model._contacts.halves is not None) is second_core
+    prices = []
+    for _ in range(6):
+        model.step()
+        prices.append(model.firm_list[0].price)
+        assert threading.active_count() == 1  # no thread outlives a period
+    state = {name: getattr(model.state, name).copy() for name in ("firm", "expectation", "image", "loyalty", "aware")}
+    return state, [prices, model.firm_dataframe().to_numpy().tolist()]
+
+
+def test_second_core_gives_the_same_trajectory_as_one_thread(everything_on, monkeypatch):
+    one_state, one = trajectory(everything_on, False, monkeypatch)
+    two_state, two = trajectory(everything_on, True, monkeypatch)
+    assert one == two
+    for name in one_state:
+        np.testing.assert_array_equal(one_state[name], two_state[name], err_msg=name)
+
+
+def test_an_error_in_the_drawing_thread_reaches_the_caller(everything_on, monkeypatch):
+    monkeypatch.setattr(sim.model, "DRAW_AHEAD_FROM", 1)
+    model = MarketModel(everything_on, rng=1)
+
+    def broken(*args, **kwargs):
+        raise FloatingPointError("generator failed")
+
+    model.step()
+    monkeypatch.setattr("sim.draws.fill", broken)
+    with pytest.raises(FloatingPointError, match="generator failed"):
+        model.step()
+    assert threading.active_count() == 1
+
+
+def test_split_product_equals_the_whole(monkeypatch):
+    scenario = small_scenario(market={"customers": 301, "network": {"kind": "scale_free", "mean_degree": 6}})
+    model = MarketModel(scenario, rng=5)
+    monkeypatch.setattr(word_of_mouth.Contacts, "SPLIT_FROM", 1)
+    split = word_of_mouth.Contacts(model.adjacency, 3)
+    monkeypatch.setattr(word_of_mouth.Contacts, "SPLIT_FROM", 10**12)
+    whole = word_of_mouth.Contacts(model.adjacency, 3)
+    assert split.halves is not None and whole.halves is None
+    packed = np.random.default_rng(0).integers(0, 50, size=(301, 2)).astype(float)
+    np.testing.assert_array_equal(split.neighbour_sums(packed), whole.neighbour_sums(packed))
+    np.testing.assert_array_equal(split.neighbour_sums(packed[:, :1]), whole.neighbour_sums(packed[:, :1]))
