@@ -1,6 +1,7 @@
-"""Large markets use the second core (the next period's draws on a thread, sparse
-products in two halves); the results are exactly those of one thread, even when a
-strategy draws from the model's generator during the period."""
+"""Large markets use the second core (the next period's draws on a thread, compiled
+loops and sparse products in two halves of the customers); the results are exactly
+those of one thread, even when a strategy draws from the model's generator during
+the period."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 import sim.model
 from sim import MarketModel, Strategy
-from sim.domain import word_of_mouth
+from sim.domain import rows, word_of_mouth
 
 from .conftest import small_scenario
 
@@ -26,7 +27,7 @@ class RandomPrice(Strategy):
 def trajectory(everything_on, second_core: bool, monkeypatch) -> tuple[dict, list]:
     threshold = 1 if second_core else 10**12
     monkeypatch.setattr(sim.model, "DRAW_AHEAD_FROM", threshold)
-    monkeypatch.setattr(word_of_mouth.Contacts, "SPLIT_FROM", threshold)
+    monkeypatch.setattr(rows, "SPLIT_FROM", threshold)
     model = MarketModel(everything_on, rng=11, strategies={everything_on.firms[0].name: RandomPrice()})
     assert model._draws.ahead is second_core
     assert (model._contacts.halves is not None) is second_core
@@ -64,9 +65,9 @@ def test_an_error_in_the_drawing_thread_reaches_the_caller(everything_on, monkey
 def test_split_product_equals_the_whole(monkeypatch):
     scenario = small_scenario(market={"customers": 301, "network": {"kind": "scale_free", "mean_degree": 6}})
     model = MarketModel(scenario, rng=5)
-    monkeypatch.setattr(word_of_mouth.Contacts, "SPLIT_FROM", 1)
+    monkeypatch.setattr(rows, "SPLIT_FROM", 1)
     split = word_of_mouth.Contacts(model.adjacency, 3)
-    monkeypatch.setattr(word_of_mouth.Contacts, "SPLIT_FROM", 10**12)
+    monkeypatch.setattr(rows, "SPLIT_FROM", 10**12)
     whole = word_of_mouth.Contacts(model.adjacency, 3)
     assert split.halves is not None and whole.halves is None
     packed = np.random.default_rng(0).integers(0, 50, size=(301, 2)).astype(float)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .rows import over_rows
+
 
 def logit_shares(utility: np.ndarray, available: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Row-wise softmax of ``utility`` over the ``available`` columns (into ``out`` if given).
@@ -26,19 +28,18 @@ def wallet_split(value: np.ndarray, available: np.ndarray, own: np.ndarray, bonu
     """Each customer's split of purchases: logit shares of sensitivity x value over the
     available firms, their ``own`` firm's value raised by ``bonus`` first (all zeros for
     a customer with no firm, own = -1)."""
-    _wallet_split(value, available, own, bonus, sensitivity, out)
+    over_rows(_wallet_split, own.size, value, available, own, bonus, sensitivity, out)
     return out
 
 
 @njit(cache=True, nogil=True)
-def _wallet_split(value, available, own, bonus, sensitivity, out):
-    n, f = value.shape
-    utility = np.empty(f)
-    for i in range(n):
+def _wallet_split(lo, hi, value, available, own, bonus, sensitivity, out):
+    utility = np.empty(value.shape[1])
+    for i in range(lo, hi):
         if own[i] < 0:
             out[i, :] = 0.0
             continue
-        for j in range(f):
+        for j in range(utility.size):
             utility[j] = (value[i, j] + bonus[i] if j == own[i] else value[i, j]) * sensitivity
         _softmax_row(utility, available[i], out[i])
 

@@ -14,6 +14,7 @@ import numpy as np
 from numba import njit
 
 from ..scenario.schema import Expectations
+from .rows import over_rows
 
 
 def promised_benefit(promise: np.ndarray, delivered: np.ndarray) -> np.ndarray:
@@ -32,17 +33,16 @@ def update(expectation: np.ndarray, aware: np.ndarray, promised: np.ndarray, seg
     moves in turn: towards experience (own firm), then towards the promise if
     the firm is known, then by a step for each piece of word of mouth.
     """
-    _update(expectation, aware, promised, segment, firm, experienced, heard_positive, heard_negative,
+    over_rows(_update, firm.size, expectation, aware, promised, segment, firm, experienced, heard_positive, heard_negative,
             params.experience_weight, params.promise_weight, params.word_of_mouth_shift)
 
 
 @njit(cache=True, nogil=True)
-def _update(expectation, aware, promised, segment, firm, experienced, heard_positive, heard_negative,
+def _update(lo, hi, expectation, aware, promised, segment, firm, experienced, heard_positive, heard_negative,
             experience_weight, promise_weight, word_of_mouth_shift):
     """Compiled loop over firms and customers (firm-major, as the arrays are stored)."""
-    n, f = expectation.shape
-    for j in range(f):
-        for i in range(n):
+    for j in range(expectation.shape[1]):
+        for i in range(lo, hi):
             e = expectation[i, j]
             if firm[i] == j:
                 e += experience_weight * (experienced[i] - e)

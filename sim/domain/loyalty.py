@@ -19,6 +19,7 @@ import numpy as np
 from numba import njit
 
 from ..scenario.schema import Defection, Loyalty
+from .rows import over_rows
 from .satisfaction import DELIGHTED, DISSATISFIED, SATISFIED
 
 
@@ -57,15 +58,15 @@ def defection_probability(value: np.ndarray, aware: np.ndarray, firm: np.ndarray
     knows, or buying nowhere (``outside``), less the value of their own ``firm``'s offer.
     """
     out = np.zeros(firm.size)
-    _defection(value, aware, firm, outside, base, satisfaction, loyalty, tie, params.satisfaction_effect,
+    over_rows(_defection, firm.size, value, aware, firm, outside, base, satisfaction, loyalty, tie, params.satisfaction_effect,
                params.loyalty_effect, params.value_gap_effect, out)
     return out
 
 
 @njit(cache=True, nogil=True)
-def _defection(value, aware, firm, outside, base, satisfaction, loyalty, tie, satisfaction_effect, loyalty_effect,
+def _defection(lo, hi, value, aware, firm, outside, base, satisfaction, loyalty, tie, satisfaction_effect, loyalty_effect,
                value_gap_effect, out):
-    for i in range(firm.size):
+    for i in range(lo, hi):
         own = firm[i]
         if own < 0:
             continue

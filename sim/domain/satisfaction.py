@@ -9,6 +9,7 @@ import numpy as np
 from numba import njit
 
 from ..scenario.schema import Satisfaction
+from .rows import over_rows
 
 DISSATISFIED, SATISFIED, DELIGHTED = 0, 1, 2
 NO_STATE = -1  # prospects, who bought nothing here this period
@@ -32,16 +33,16 @@ def experience(delivered: np.ndarray, segment: np.ndarray, firm: np.ndarray, exp
     """
     n = firm.size
     performance, state, score = np.zeros(n), np.full(n, NO_STATE, dtype=np.int8), np.full(n, 0.5)
-    _experience(delivered, segment, firm, expectation, noise, recovery, uniform, params.experience_noise,
+    over_rows(_experience, n, delivered, segment, firm, expectation, noise, recovery, uniform, params.experience_noise,
                 params.tolerance, max(params.delight_threshold, params.tolerance), params.scale,
                 performance, state, score)
     return performance, state, score
 
 
 @njit(cache=True, nogil=True)
-def _experience(delivered, segment, firm, expectation, noise, recovery, uniform, experience_noise, tolerance,
+def _experience(lo, hi, delivered, segment, firm, expectation, noise, recovery, uniform, experience_noise, tolerance,
                 delight_above, scale, performance, state, score):
-    for i in range(firm.size):
+    for i in range(lo, hi):
         f = firm[i]
         if f < 0:
             continue

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .rows import over_rows
+
 BENEFITS = ("product", "service", "personnel", "image")
 COSTS = ("monetary", "time", "energy", "psychic")
 
@@ -48,14 +50,13 @@ def perceived_value(expectation: np.ndarray, image_shift: np.ndarray, image_weig
     expectation + image_weight x image_shift - cost + noise_sd x noise.
     """
     out = np.empty_like(expectation) if out is None else out
-    _perceived_value(expectation, image_shift, image_weight, cost, segment, noise_sd, noise, out)
+    over_rows(_perceived_value, out.shape[0], expectation, image_shift, image_weight, cost, segment, noise_sd, noise, out)
     return out
 
 
 @njit(cache=True, nogil=True)
-def _perceived_value(expectation, image_shift, image_weight, cost, segment, noise_sd, noise, out):
-    n, f = out.shape
-    for j in range(f):
-        for i in range(n):
+def _perceived_value(lo, hi, expectation, image_shift, image_weight, cost, segment, noise_sd, noise, out):
+    for j in range(out.shape[1]):
+        for i in range(lo, hi):
             out[i, j] = (expectation[i, j] + image_weight[i] * image_shift[i, j] - cost[segment[i], j]
                          + noise_sd[i] * noise[i, j])

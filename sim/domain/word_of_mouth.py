@@ -27,8 +27,6 @@ draws with the chances, looked up in tables of the powers above.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +34,8 @@ import scipy.sparse as sp
 from numba import njit
 
 from ..scenario.schema import WordOfMouth
+from . import rows
+from .rows import at_once, over_rows
 from .satisfaction import DELIGHTED, DISSATISFIED
 
 EXACT_BITS = 53  # float64 represents every integer below 2**53 exactly (IEEE 754 binary64)
@@ -82,10 +82,10 @@ def _pack_speakers(firm, state, firms, per_column, unit, out):
 
 
 @njit(cache=True, nogil=True)
-def _repack_warnings(heard, firms, bits, per_column, wide_per_column, wide_unit, out):
+def _repack_warnings(lo, hi, heard, firms, bits, per_column, wide_per_column, wide_unit, out):
     """Each customer's warning counts (channels firms..2 firms - 1) into wider fields (float64 columns)."""
-    out[:] = 0.0
-    for i in range(heard.shape[0]):
+    out[lo:hi] = 0.0
+    for i in range(lo, hi):
         for j in range(firms):
             k = _field(heard, i, firms + j, bits, per_column)
             if k:
@@ -93,11 +93,11 @@ def _repack_warnings(heard, firms, bits, per_column, wide_per_column, wide_unit,
 
 
 @njit(cache=True, nogil=True)
-def _two_step_walks(sums, degree, firm, state, firms, bits, per_column, wide_unit, out):
+def _two_step_walks(lo, hi, sums, degree, firm, state, firms, bits, per_column, wide_unit, out):
     """Walks speaker -> neighbour -> listener less the walks back to the speaker (a dissatisfied
     customer's warning returns to them once through each neighbour); returns the largest count."""
     largest = 0
-    for i in range(sums.shape[0]):
+    for i in range(lo, hi):
         for col in range(sums.shape[1]):
             out[i, col] = np.int64(sums[i, col])
         if state[i] == DISSATISFIED:
@@ -108,11 +108,11 @@ def _two_step_walks(sums, degree, firm, state, firms, bits, per_column, wide_uni
 
 
 @njit(cache=True, nogil=True)
-def _listen(heard, walks, firms, bits, per_column, wide_bits, wide_per_column, chance_positive, miss_negative,
+def _listen(lo, hi, heard, walks, firms, bits, per_column, wide_bits, wide_per_column, chance_positive, miss_negative,
             miss_two_step, draw_positive, draw_negative, heard_positive, heard_negative):
     """Compare each customer's draws with their chances of hearing each firm praised and warned against."""
     for j in range(firms):
-        for i in range(heard.shape[0]):
+        for i in range(lo, hi):
             praised = _field(heard, i, j, bits, per_column)
             warned = _field(heard, i, firms + j, bits, per_column)
             walked = _field(walks, i, j, wide_bits, wide_per_column) if walks.shape[1] else 0
@@ -123,13 +123,10 @@ def _listen(heard, walks, firms, bits, per_column, wide_bits, wide_per_column, c
 class Contacts:
     """The social network prepared for counting speakers (built once per model).
 
-    From ``SPLIT_FROM`` customers each sparse product runs as two halves of the
-    rows on two threads (SciPy releases the GIL); the halves share the network's
-    arrays, and each row's sum is the same whichever thread computes it.
+    From :data:`~sim.domain.rows.SPLIT_FROM` customers each sparse product runs
+    as two halves of the rows on two threads (SciPy releases the GIL); the halves
+    share the network's arrays.
     """
-
-    SPLIT_FROM = 50_000
-    """Customers from which a sparse product is split over two threads (below, a thread costs more than it saves)."""
 
     def __init__(self, adjacency: sp.csr_matrix, firms: int):
         self.adjacency = adjacency
@@ -143,7 +140,7 @@ class Contacts:
         self.speakers = np.zeros((n, self.one_step.columns(2 * firms)))
         self.warnings = np.zeros((n, self.two_step.columns(firms)))
         self.walks = np.zeros((n, self.two_step.columns(firms)), dtype=np.int64)
-        self.halves = self._halves(adjacency) if n >= self.SPLIT_FROM else None
+        self.halves = self._halves(adjacency) if n >= rows.SPLIT_FROM else None
 
     @staticmethod
     def _halves(a: sp.csr_matrix) -> tuple[int, sp.csr_matrix, sp.csr_matrix]:
@@ -169,28 +166,8 @@ class Contacts:
         def second_half() -> None:
             out[middle:] = bottom @ x
 
-        _at_once(first_half, second_half)
+        at_once(first_half, second_half)
         return out.reshape(packed.shape[0], -1)
-
-
-def _at_once(first: Callable[[], None], second: Callable[[], None]) -> None:
-    """Run ``first`` on a second thread while ``second`` runs on this one; re-raise an error of either."""
-    errors: list[BaseException] = []
-
-    def run_first() -> None:
-        try:
-            first()
-        except BaseException as error:  # handed to the calling thread below
-            errors.append(error)
-
-    thread = threading.Thread(target=run_first, name="marketsim-word-of-mouth")
-    thread.start()
-    try:
-        second()
-    finally:
-        thread.join()
-    if errors:
-        raise errors[0]
 
 
 def hear(contacts: Contacts | None, mean_contacts: float, firm: np.ndarray, state: np.ndarray, params: WordOfMouth,
@@ -219,30 +196,29 @@ def hear(contacts: Contacts | None, mean_contacts: float, firm: np.ndarray, stat
     heard = contacts.neighbour_sums(contacts.speakers).astype(np.int64)
     walks, walked = contacts.walks[:, :0], 0
     if q_two > 0:  # walks speaker -> neighbour -> listener, less the walks back to the speaker
-        _repack_warnings(heard, f, one.bits, one.per_column, two.per_column, contacts.two_unit, contacts.warnings)
+        over_rows(_repack_warnings, n, heard, f, one.bits, one.per_column, two.per_column, contacts.two_unit, contacts.warnings)
         walks = contacts.walks
-        walked = _two_step_walks(contacts.neighbour_sums(contacts.warnings), contacts.degree, firm, state, f,
-                                 two.bits, two.per_column, contacts.two_unit, walks)
+        walked = max(over_rows(_two_step_walks, n, contacts.neighbour_sums(contacts.warnings), contacts.degree, firm,
+                               state, f, two.bits, two.per_column, contacts.two_unit, walks))
     largest = 1 << one.bits  # every count fits in one.bits bits
     chance_positive = 1.0 - (1.0 - q_pos) ** np.arange(float(largest))
     miss_negative = (1.0 - q_neg) ** np.arange(float(largest))
     miss_two_step = (1.0 - q_neg * q_two) ** np.arange(walked + 1.0)
-    _listen(heard, walks, f, one.bits, one.per_column, two.bits, two.per_column, chance_positive, miss_negative,
-            miss_two_step, draw_positive, draw_negative, heard_positive, heard_negative)
+    over_rows(_listen, n, heard, walks, f, one.bits, one.per_column, two.bits, two.per_column, chance_positive,
+              miss_negative, miss_two_step, draw_positive, draw_negative, heard_positive, heard_negative)
 
 
 def take_in(aware: np.ndarray, image: np.ndarray, heard_positive: np.ndarray, heard_negative: np.ndarray,
             image_shift: float) -> None:
     """What was heard makes firms known and moves their image (in place, customers x firms):
     image += image_shift x (praised - warned against)."""
-    _take_in(aware, image, heard_positive, heard_negative, image_shift)
+    over_rows(_take_in, aware.shape[0], aware, image, heard_positive, heard_negative, image_shift)
 
 
 @njit(cache=True, nogil=True)
-def _take_in(aware, image, heard_positive, heard_negative, image_shift):
-    n, f = aware.shape
-    for j in range(f):
-        for i in range(n):
+def _take_in(lo, hi, aware, image, heard_positive, heard_negative, image_shift):
+    for j in range(aware.shape[1]):
+        for i in range(lo, hi):
             praised, warned = heard_positive[i, j], heard_negative[i, j]
             if praised or warned:
                 aware[i, j] = True
