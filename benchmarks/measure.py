@@ -9,7 +9,8 @@
   (:class:`~sim.reference.ReferenceMarketModel`) on the same market and seed in
   this one process;
 - ``cli``: the whole ``marketsim run`` command (start-up, run, CSV, plots, report);
-- ``profile``: CPU time per period of each sub-step.
+- ``profile``: CPU time per period of each sub-step (run it with ``MARKETSIM_THREADS=1``:
+  the process's CPU time then belongs to the sub-step that spent it).
 
 Peak memory is the process's maximum resident set size (``getrusage``, KiB on Linux).
 """

@@ -6,7 +6,7 @@ Usage (from the repository root)::
     python -m benchmarks --quick    # 3 periods per size, reference at 2,000 customers: under a minute
     python -m benchmarks --cli      # also time `marketsim run` at 1,000,000 x 120 as a whole process
     python -m benchmarks --scaling  # only: cost per period against firms and network degree
-    python -m benchmarks --profile  # only: CPU time of each sub-step of a period
+    python -m benchmarks --profile  # only: CPU time of each sub-step of a period, on one thread
 
 The market is ``benchmarks/market.toml`` (5 firms, small-world network of mean
 degree 10, word of mouth, every relationship level in use). Every size runs in
@@ -17,6 +17,11 @@ is printed per measurement, ``key=value`` pairs, for example::
     reference_speedup=… customers=10000 vectorised_step_s=… reference_step_s=…
     dashboard customers=5000 steps_per_s=…
     growth_1m_over_100k=…
+
+The model uses a second thread from 50,000 customers (``sim/domain/rows.py``);
+the line marked ``threads=1`` is the 1,000,000-customer run kept on one
+(``MARKETSIM_THREADS=1``), and the profile runs on one thread so that each
+sub-step's CPU time is its own.
 
 Timings are wall clock. On a shared machine other work on the same cores makes
 them noisy: the load average is printed first and last, and ``step_cpu_s`` (the
@@ -37,17 +42,18 @@ REFERENCE_CUSTOMERS = 10_000
 QUICK_REFERENCE_CUSTOMERS = 2_000  # the per-customer reference takes seconds per period even at this size
 
 
-def measure(kind: str, customers: int, steps: int, *more: int) -> dict:
-    """Run one measurement in a child process and return its figures."""
+def measure(kind: str, customers: int, steps: int, *more: int, threads: int = 2) -> dict:
+    """Run one measurement in a child process and return its figures (``threads=1``: one core)."""
+    env = {**os.environ, "MARKETSIM_THREADS": str(threads)}
     done = subprocess.run([sys.executable, "-m", "benchmarks.measure", kind, str(customers), str(steps),
-                           *(str(x) for x in more)], check=True, capture_output=True, text=True)
+                           *(str(x) for x in more)], check=True, capture_output=True, text=True, env=env)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def model_line(r: dict) -> str:
+def model_line(r: dict, threads: str = "") -> str:
     step = r["steps_s"] / max(r["steps"], 1)
     rate = r["customers"] * r["steps"] / r["steps_s"] if r["steps_s"] > 0 else float("nan")
-    return (f"customers={r['customers']} steps={r['steps']} setup_s={r['setup_s']:.3f} step_s={step:.4f} "
+    return (f"customers={r['customers']} {threads}steps={r['steps']} setup_s={r['setup_s']:.3f} step_s={step:.4f} "
             f"total_s={r['setup_s'] + r['steps_s']:.2f} customer_steps_per_s={rate:.3e} "
             f"peak_rss_mib={r['peak_rss_mib']:.0f} step_cpu_s={r['steps_cpu_s'] / max(r['steps'], 1):.4f}")
 
@@ -56,7 +62,7 @@ def scaling(steps: int) -> None:
     """How the cost of a period grows with firms and with network degree (CPU time after a warm-up
     period, 100,000 customers)."""
     for firms, degree in ((2, 10), (5, 10), (10, 10), (20, 10), (5, 4), (5, 20), (5, 40)):
-        r = measure("profile", 100_000, steps, firms, degree)
+        r = measure("profile", 100_000, steps, firms, degree, threads=1)
         parts = r["sub_steps_cpu_s"]
         print(f"scaling customers=100000 firms={firms} degree={degree} step_cpu_s={r['step_cpu_s']:.4f} "
               f"draw_s={parts['draw']:.4f} spread_word_s={parts['spread_word']:.4f}", flush=True)
@@ -68,7 +74,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--steps", type=int, default=None, help="periods per size (default 120; --quick: 3)")
     parser.add_argument("--cli", action="store_true", help="also time `marketsim run` at 1,000,000 customers")
     parser.add_argument("--profile", action="store_true",
-                        help="only: CPU time per period of each sub-step at 100,000 and 1,000,000 customers")
+                        help="only: CPU time per period of each sub-step at 100,000 and 1,000,000 customers, "
+                             "on one thread")
     parser.add_argument("--scaling", action="store_true",
                         help="only: CPU time per period at 100,000 customers against firms and network degree")
     args = parser.parse_args(argv)
@@ -79,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.profile:
         for customers in (100_000, 1_000_000):
-            r = measure("profile", customers, args.steps or 5)
+            r = measure("profile", customers, args.steps or 5, threads=1)
             parts = " ".join(f"{name.split(' ')[0]}={cpu * 1e3:.1f}" for name, cpu in r["sub_steps_cpu_s"].items())
             print(f"profile customers={customers} step_cpu_ms={r['step_cpu_s'] * 1e3:.1f} {parts}", flush=True)
         return
@@ -90,6 +97,7 @@ def main(argv: list[str] | None = None) -> None:
         totals[customers] = r["setup_s"] + r["steps_s"]
         print(model_line(r), flush=True)
     print(f"growth_1m_over_100k={totals[1_000_000] / totals[100_000]:.2f}", flush=True)
+    print(model_line(measure("model", 1_000_000, steps, threads=1), threads="threads=1 "), flush=True)
 
     r = measure("reference", QUICK_REFERENCE_CUSTOMERS if args.quick else REFERENCE_CUSTOMERS, 1 if args.quick else 3)
     print(f"reference_speedup={r['speedup']:.0f} customers={r['customers']} "

@@ -36,7 +36,8 @@ import pandas as pd
 from scipy import special
 
 from .agents import Customer, Firm
-from .domain import accounts, choice, expectations, lifetime_value, loyalty, network, quality, relationship, satisfaction, value, word_of_mouth
+from .domain import (accounts, choice, expectations, lifetime_value, loyalty, network, quality, relationship, rows,
+                     satisfaction, value, word_of_mouth)
 from .domain.satisfaction import DELIGHTED, DISSATISFIED, SATISFIED
 from .draws import DRAW_AHEAD_FROM, Draws, StepDraws
 from .metrics import FIRM_METRICS
@@ -188,7 +189,7 @@ class MarketModel(mesa.Model):
 
         self._cpv = buffer()
         self._heard_positive, self._heard_negative = buffer(bool), buffer(bool)
-        self._draws = Draws(n, f, self.rng, ahead=n >= DRAW_AHEAD_FROM)
+        self._draws = Draws(n, f, self.rng, ahead=n >= DRAW_AHEAD_FROM and rows.second_core())
 
     def firm_array(self, attribute: str) -> np.ndarray:
         """One attribute of every firm, as an array in firm order."""

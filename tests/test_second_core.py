@@ -73,3 +73,18 @@ def test_split_product_equals_the_whole(monkeypatch):
     packed = np.random.default_rng(0).integers(0, 50, size=(301, 2)).astype(float)
     np.testing.assert_array_equal(split.neighbour_sums(packed), whole.neighbour_sums(packed))
     np.testing.assert_array_equal(split.neighbour_sums(packed[:, :1]), whole.neighbour_sums(packed[:, :1]))
+
+
+def test_one_thread_when_asked(everything_on, monkeypatch):
+    """MARKETSIM_THREADS=1 (use_second_core(False)), as in the process pool's workers."""
+    monkeypatch.setattr(sim.model, "DRAW_AHEAD_FROM", 1)
+    monkeypatch.setattr(rows, "SPLIT_FROM", 1)
+    monkeypatch.setattr(rows, "_second_core", True)
+    rows.use_second_core(False)
+    assert not rows.second_core()
+    model = MarketModel(everything_on, rng=2)
+    assert not model._draws.ahead
+    started = []
+    monkeypatch.setattr(rows.threading, "Thread", lambda *a, **k: started.append(k) or pytest.fail("thread started"))
+    model.step()
+    assert started == []

@@ -155,7 +155,7 @@ class Contacts:
     def neighbour_sums(self, packed: np.ndarray) -> np.ndarray:
         """Sum of the packed values over each customer's neighbours (one sparse product, customers x columns)."""
         x = packed[:, 0] if packed.shape[1] == 1 else packed
-        if self.halves is None:
+        if self.halves is None or not rows.second_core():
             return (self.adjacency @ x).reshape(packed.shape[0], -1)
         middle, top, bottom = self.halves
         out = np.empty(x.shape)

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
+from ..domain import rows
+
 Task = tuple[Any, ...]
 
 
@@ -58,7 +60,7 @@ class LocalEngine(Engine):
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         context = multiprocessing.get_context(method)
         pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)), mp_context=context,
-                                   initializer=_leave_interrupts_to_parent)
+                                   initializer=_start_worker)
         try:
             futures = {pool.submit(fn, *task): i for i, task in enumerate(tasks)}
             for future in as_completed(futures):
@@ -73,9 +75,11 @@ class LocalEngine(Engine):
         return results
 
 
-def _leave_interrupts_to_parent() -> None:
-    """In a worker: ignore Ctrl-C (the whole terminal group gets it); the parent stops the pool."""
+def _start_worker() -> None:
+    """In a worker: ignore Ctrl-C (the whole terminal group gets it; the parent stops the pool),
+    and keep each model on one thread, since the workers already fill the cores."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    rows.use_second_core(False)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
