@@ -182,6 +182,7 @@ class MarketModel(mesa.Model):
         self._switching_cost = self.switching_cost[s.segment]
         self._outside_value = self.outside_value[s.segment]
         self._in_market = self.in_market[s.segment]
+        self._base_logit = loyalty.logit(self.customer_base_defection)
         self._contacts = word_of_mouth.Contacts(self.adjacency, f) if self.adjacency is not None else None
 
         def buffer(dtype: type = float) -> np.ndarray:
@@ -328,7 +329,7 @@ class MarketModel(mesa.Model):
         s.loyalty[:] = loyalty.next_loyalty(s.loyalty, state, b.loyalty)
 
         self.defection_probability = loyalty.defection_probability(
-            cpv, s.aware, s.firm, self._outside_value, self.customer_base_defection, score, s.loyalty,
+            cpv, s.aware, s.firm, self._outside_value, self._base_logit, score, s.loyalty,
             self.level_tie[self.customer_level], b.defection)
         defects = served & (d.leave < self.defection_probability)
         shops = ~served & (d.leave < self._in_market)

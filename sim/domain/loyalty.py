@@ -50,22 +50,23 @@ def logit(p: np.ndarray) -> np.ndarray:
 
 
 def defection_probability(value: np.ndarray, aware: np.ndarray, firm: np.ndarray, outside: np.ndarray,
-                          base: np.ndarray, satisfaction: np.ndarray, loyalty: np.ndarray, tie: np.ndarray,
+                          base_logit: np.ndarray, satisfaction: np.ndarray, loyalty: np.ndarray, tie: np.ndarray,
                           params: Defection) -> np.ndarray:
     """Probability each customer defects this period (see module docstring); 0 without a firm.
 
-    The value gap is the best perceived value among the other firms the customer
+    ``base_logit`` is :func:`logit` of each customer's base rate (fixed for a
+    run, so computed once). The value gap is the best perceived value among the other firms the customer
     knows, or buying nowhere (``outside``), less the value of their own ``firm``'s offer.
     """
     out = np.zeros(firm.size)
-    over_rows(_defection, firm.size, value, aware, firm, outside, base, satisfaction, loyalty, tie, params.satisfaction_effect,
-               params.loyalty_effect, params.value_gap_effect, out)
+    over_rows(_defection, firm.size, value, aware, firm, outside, base_logit, satisfaction, loyalty, tie,
+              params.satisfaction_effect, params.loyalty_effect, params.value_gap_effect, out)
     return out
 
 
 @njit(cache=True, nogil=True)
-def _defection(lo, hi, value, aware, firm, outside, base, satisfaction, loyalty, tie, satisfaction_effect, loyalty_effect,
-               value_gap_effect, out):
+def _defection(lo, hi, value, aware, firm, outside, base_logit, satisfaction, loyalty, tie, satisfaction_effect,
+               loyalty_effect, value_gap_effect, out):
     for i in range(lo, hi):
         own = firm[i]
         if own < 0:
@@ -74,7 +75,7 @@ def _defection(lo, hi, value, aware, firm, outside, base, satisfaction, loyalty,
         for j in range(value.shape[1]):
             if j != own and aware[i, j] and value[i, j] > best:
                 best = value[i, j]
-        z = (np.log(base[i]) - np.log1p(-base[i]) - satisfaction_effect * (2.0 * satisfaction[i] - 1.0)
+        z = (base_logit[i] - satisfaction_effect * (2.0 * satisfaction[i] - 1.0)
              - loyalty_effect * loyalty[i] - tie[i]
              + value_gap_effect * (1.0 - loyalty[i]) * max(best - value[i, own], 0.0))
         out[i] = 1.0 / (1.0 + np.exp(-z))

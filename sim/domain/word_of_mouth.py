@@ -58,17 +58,29 @@ class Packing:
 
     def units(self, channels: int) -> np.ndarray:
         """The value one count adds on each channel: 2^(bits x position in its column)."""
-        return np.exp2(self.bits * (np.arange(channels) % self.per_column))
+        return np.exp2(self.shifts(channels))
+
+    def column_of(self, channels: int) -> np.ndarray:
+        """Each channel's column (int64)."""
+        return np.arange(channels, dtype=np.int64) // self.per_column
+
+    def shifts(self, channels: int) -> np.ndarray:
+        """Each channel's bit offset in its column (int64)."""
+        return self.bits * (np.arange(channels, dtype=np.int64) % self.per_column)
+
+    @property
+    def mask(self) -> int:
+        return (1 << self.bits) - 1
 
 
 @njit(cache=True, nogil=True)
-def _field(packed, i, c, bits, per_column):
-    """Channel c's count for customer i in packed int64 sums."""
-    return (packed[i, c // per_column] >> (bits * (c % per_column))) & ((1 << bits) - 1)
+def _field(packed, i, c, column, shift, mask):
+    """Channel c's count for customer i in packed int64 sums (column and shift per channel: no division)."""
+    return (packed[i, column[c]] >> shift[c]) & mask
 
 
 @njit(cache=True, nogil=True)
-def _pack_speakers(firm, state, firms, per_column, unit, out):
+def _pack_speakers(firm, state, firms, column, unit, out):
     """One unit in each speaker's channel: praise of firm j is channel j, a warning channel firms + j."""
     out[:] = 0.0
     for i in range(firm.shape[0]):
@@ -78,22 +90,22 @@ def _pack_speakers(firm, state, firms, per_column, unit, out):
             c = firms + firm[i]
         else:
             continue
-        out[i, c // per_column] = unit[c]
+        out[i, column[c]] = unit[c]
 
 
 @njit(cache=True, nogil=True)
-def _repack_warnings(lo, hi, heard, firms, bits, per_column, wide_per_column, wide_unit, out):
+def _repack_warnings(lo, hi, heard, firms, column, shift, mask, wide_column, wide_unit, out):
     """Each customer's warning counts (channels firms..2 firms - 1) into wider fields (float64 columns)."""
     out[lo:hi] = 0.0
     for i in range(lo, hi):
         for j in range(firms):
-            k = _field(heard, i, firms + j, bits, per_column)
+            k = _field(heard, i, firms + j, column, shift, mask)
             if k:
-                out[i, j // wide_per_column] += k * wide_unit[j]
+                out[i, wide_column[j]] += k * wide_unit[j]
 
 
 @njit(cache=True, nogil=True)
-def _two_step_walks(lo, hi, sums, degree, firm, state, firms, bits, per_column, wide_unit, out):
+def _two_step_walks(lo, hi, sums, degree, firm, state, firms, column, shift, mask, unit, out):
     """Walks speaker -> neighbour -> listener less the walks back to the speaker (a dissatisfied
     customer's warning returns to them once through each neighbour); returns the largest count."""
     largest = 0
@@ -101,21 +113,21 @@ def _two_step_walks(lo, hi, sums, degree, firm, state, firms, bits, per_column, 
         for col in range(sums.shape[1]):
             out[i, col] = np.int64(sums[i, col])
         if state[i] == DISSATISFIED:
-            out[i, firm[i] // per_column] -= np.int64(degree[i]) * np.int64(wide_unit[firm[i]])
+            out[i, column[firm[i]]] -= np.int64(degree[i]) * np.int64(unit[firm[i]])
         for j in range(firms):
-            largest = max(largest, _field(out, i, j, bits, per_column))
+            largest = max(largest, _field(out, i, j, column, shift, mask))
     return largest
 
 
 @njit(cache=True, nogil=True)
-def _listen(lo, hi, heard, walks, firms, bits, per_column, wide_bits, wide_per_column, chance_positive, miss_negative,
-            miss_two_step, draw_positive, draw_negative, heard_positive, heard_negative):
+def _listen(lo, hi, heard, walks, firms, column, shift, mask, wide_column, wide_shift, wide_mask, chance_positive,
+            miss_negative, miss_two_step, draw_positive, draw_negative, heard_positive, heard_negative):
     """Compare each customer's draws with their chances of hearing each firm praised and warned against."""
     for j in range(firms):
         for i in range(lo, hi):
-            praised = _field(heard, i, j, bits, per_column)
-            warned = _field(heard, i, firms + j, bits, per_column)
-            walked = _field(walks, i, j, wide_bits, wide_per_column) if walks.shape[1] else 0
+            praised = _field(heard, i, j, column, shift, mask)
+            warned = _field(heard, i, firms + j, column, shift, mask)
+            walked = _field(walks, i, j, wide_column, wide_shift, wide_mask) if walks.shape[1] else 0
             heard_positive[i, j] = draw_positive[i, j] < chance_positive[praised]
             heard_negative[i, j] = draw_negative[i, j] < 1.0 - miss_negative[warned] * miss_two_step[walked]
 
@@ -135,8 +147,10 @@ class Contacts:
         largest = int(self.degree.max(initial=0))
         self.one_step = Packing.for_counts_up_to(largest)
         self.two_step = Packing.for_counts_up_to(largest * largest)
-        self.one_unit = self.one_step.units(2 * firms)
-        self.two_unit = self.two_step.units(firms)
+        one, two = self.one_step, self.two_step
+        self.one_layout = one.column_of(2 * firms), one.shifts(2 * firms), one.mask
+        self.two_layout = two.column_of(firms), two.shifts(firms), two.mask
+        self.one_unit, self.two_unit = one.units(2 * firms), two.units(firms)
         self.speakers = np.zeros((n, self.one_step.columns(2 * firms)))
         self.warnings = np.zeros((n, self.two_step.columns(firms)))
         self.walks = np.zeros((n, self.two_step.columns(firms)), dtype=np.int64)
@@ -191,21 +205,22 @@ def hear(contacts: Contacts | None, mean_contacts: float, firm: np.ndarray, stat
         np.less(draw_positive, 1.0 - miss_pos, out=heard_positive)
         np.less(draw_negative, 1.0 - miss_neg, out=heard_negative)
         return
-    one, two = contacts.one_step, contacts.two_step
-    _pack_speakers(firm, state, f, one.per_column, contacts.one_unit, contacts.speakers)
+    one = contacts.one_step
+    narrow, wide = contacts.one_layout, contacts.two_layout
+    _pack_speakers(firm, state, f, narrow[0], contacts.one_unit, contacts.speakers)
     heard = contacts.neighbour_sums(contacts.speakers).astype(np.int64)
     walks, walked = contacts.walks[:, :0], 0
     if q_two > 0:  # walks speaker -> neighbour -> listener, less the walks back to the speaker
-        over_rows(_repack_warnings, n, heard, f, one.bits, one.per_column, two.per_column, contacts.two_unit, contacts.warnings)
+        over_rows(_repack_warnings, n, heard, f, *narrow, wide[0], contacts.two_unit, contacts.warnings)
         walks = contacts.walks
         walked = max(over_rows(_two_step_walks, n, contacts.neighbour_sums(contacts.warnings), contacts.degree, firm,
-                               state, f, two.bits, two.per_column, contacts.two_unit, walks))
+                               state, f, *wide, contacts.two_unit, walks))
     largest = 1 << one.bits  # every count fits in one.bits bits
     chance_positive = 1.0 - (1.0 - q_pos) ** np.arange(float(largest))
     miss_negative = (1.0 - q_neg) ** np.arange(float(largest))
     miss_two_step = (1.0 - q_neg * q_two) ** np.arange(walked + 1.0)
-    over_rows(_listen, n, heard, walks, f, one.bits, one.per_column, two.bits, two.per_column, chance_positive,
-              miss_negative, miss_two_step, draw_positive, draw_negative, heard_positive, heard_negative)
+    over_rows(_listen, n, heard, walks, f, *narrow, *wide, chance_positive, miss_negative, miss_two_step,
+              draw_positive, draw_negative, heard_positive, heard_negative)
 
 
 def take_in(aware: np.ndarray, image: np.ndarray, heard_positive: np.ndarray, heard_negative: np.ndarray,
