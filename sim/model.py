@@ -357,11 +357,11 @@ class MarketModel(mesa.Model):
         The per-customer part is one pass of :func:`sim.domain.accounts.tally`."""
         s, t, nf = self.state, self.steps, len(self.firm_list)
         price, unit_cost = self.firm_array("price"), self.firm_array("unit_cost")
-        firm_units = split.T @ units  # units each firm sold, to its own and others' customers
-        revenue = price * firm_units
         sums = accounts.tally(np.where(served, self.previous_firm, -1), nf, units, split, price, unit_cost,
                               self.customer_level, self.level_cost, self.defection_probability, self.defections,
                               self.tenure, state, score, self.discount)
+        firm_units = sums.units  # units each firm sold, to its own and others' customers
+        revenue = price * firm_units
         self.realised_value += sums.realised
         moved = s.firm != self.previous_firm
         acquisitions = np.bincount(s.firm[moved & (s.firm >= 0)], minlength=nf)

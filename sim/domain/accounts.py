@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-SERVED, DEFECTED, OWN_SPEND, WALLET_SPEND, SCORE, CLV, CLV_STAYED, LEVEL, RELATIONSHIP_COST, REALISED = range(10)
-STATE = 10  # columns STATE + satisfaction state: customers dissatisfied, satisfied, delighted
+SERVED, DEFECTED, OWN_SPEND, WALLET_SPEND, SCORE, CLV, CLV_STAYED, LEVEL, RELATIONSHIP_COST, REALISED, UNITS = range(11)
+STATE = 11  # columns STATE + satisfaction state: customers dissatisfied, satisfied, delighted
 
 
 @dataclass
@@ -34,13 +34,15 @@ class Tally:
     level: np.ndarray  # relationship level indices
     relationship_cost: np.ndarray  # CU
     realised: np.ndarray  # discounted margins after acquisition (CU)
+    units: np.ndarray  # units each firm sold, to its own and to other firms' customers
     states: np.ndarray  # firms x 3: dissatisfied, satisfied, delighted
 
 
 def tally(server: np.ndarray, firms: int, units: np.ndarray, split: np.ndarray, price: np.ndarray,
           unit_cost: np.ndarray, level: np.ndarray, level_cost: np.ndarray, defection_probability: np.ndarray,
           defected: np.ndarray, tenure: np.ndarray, state: np.ndarray, score: np.ndarray, discount: float) -> Tally:
-    """Tally the customers with ``server`` >= 0 by the firm that served them."""
+    """Tally the customers with ``server`` >= 0 by the firm that served them (units sold: by the
+    firm that sold them; only served customers buy)."""
     discounting = (1.0 + discount) ** np.arange(max(int(tenure.max(initial=0)), 0) + 1.0)  # (1 + d)^k by tenure k
     sums = np.zeros((firms, STATE + 3))
     _tally(server, units, split, price, unit_cost, level, level_cost, defection_probability, defected, tenure,
@@ -63,6 +65,7 @@ def _tally(server, units, split, price, unit_cost, level, level_cost, defection_
         wallet = 0.0
         for j in range(price.size):
             wallet += split[i, j] * price[j]
+            sums[j, UNITS] += units[i] * split[i, j]
         sums[f, SERVED] += 1.0
         sums[f, OWN_SPEND] += own_units * price[f]
         sums[f, WALLET_SPEND] += units[i] * wallet
