@@ -13,6 +13,7 @@ import pytest
 import sim.model
 from sim import MarketModel, Strategy
 from sim.domain import rows, word_of_mouth
+from sim.domain.satisfaction import DELIGHTED, DISSATISFIED
 
 from .conftest import small_scenario
 
@@ -88,3 +89,25 @@ def test_one_thread_when_asked(everything_on, monkeypatch):
     monkeypatch.setattr(rows.threading, "Thread", lambda *a, **k: started.append(k) or pytest.fail("thread started"))
     model.step()
     assert started == []
+
+
+def test_speaker_counts_are_the_neighbour_sums_of_the_speakers(monkeypatch):
+    """Counting by pushing each speaker's unit to their contacts (whole, or in two halves) gives, field
+    by field, the number of praising and warning contacts per firm."""
+    firms = 3
+    scenario = small_scenario(market={"customers": 401, "network": {"kind": "scale_free", "mean_degree": 6}})
+    adjacency = MarketModel(scenario, rng=8).adjacency
+    gen = np.random.default_rng(1)
+    firm = gen.integers(-1, firms, size=401)
+    state = np.where(firm >= 0, gen.integers(0, 3, size=401), -1).astype(np.int8)
+    expected = {}
+    for j in range(firms):
+        expected[j] = adjacency @ ((firm == j) & (state == DELIGHTED)).astype(float)
+        expected[firms + j] = adjacency @ ((firm == j) & (state == DISSATISFIED)).astype(float)
+    for split_from in (1, 10**12):
+        monkeypatch.setattr(rows, "SPLIT_FROM", split_from)
+        contacts = word_of_mouth.Contacts(adjacency, firms)
+        counts = contacts.count_speakers(firm, state, firms)
+        column, shift, mask = contacts.one_layout
+        for c, want in expected.items():
+            np.testing.assert_array_equal((counts[:, column[c]] >> shift[c]) & mask, want.astype(np.int64))

@@ -15,14 +15,15 @@ meets ``mean_degree`` random others, so k is replaced by its expectation over
 random contacts.
 
 Counting. Every customer speaks about one firm at most (their own), so
-counts for several firms can share one float64: a speaker on channel c (praise
+counts for several firms can share one number: a speaker on channel c (praise
 of firm j is channel j, a warning about it channel F + j) adds 2^(b c) to each
-contact's sum, with b bits enough for any count. Integers below 2^53 are exact
-in float64, so one sparse product counts every channel at once and the counts
-are read back exactly (:class:`Packing`). A second product, of the warning
-counts packed in fields wide enough for two-step counts, gives the two-step
-walks. A compiled pass then reads each customer's counts and compares their
-draws with the chances, looked up in tables of the powers above.
+contact's count, with b bits enough for any count (:class:`Packing`). One pass
+over the speakers' edges adds every speaker's unit to their contacts, so all
+channels are counted at once and read back exactly. A sparse product of the
+warning counts, packed in fields wide enough for two-step counts (a float64,
+exact below 2^53), gives the two-step walks. A compiled pass then reads each
+customer's counts and compares their draws with the chances, looked up in
+tables of the powers above.
 """
 
 from __future__ import annotations
@@ -80,17 +81,19 @@ def _field(packed, i, c, column, shift, mask):
 
 
 @njit(cache=True, nogil=True)
-def _pack_speakers(firm, state, firms, column, unit, out):
-    """One unit in each speaker's channel: praise of firm j is channel j, a warning channel firms + j."""
-    out[:] = 0.0
-    for i in range(firm.shape[0]):
+def _count_speakers(lo, hi, indptr, indices, firm, state, firms, column, unit, out):
+    """Each speaker among customers [lo, hi) adds one unit on their channel to each contact's packed
+    count (int64; praise of firm j is channel j, a warning channel firms + j)."""
+    out[:] = 0
+    for i in range(lo, hi):
         if state[i] == DELIGHTED:
             c = firm[i]
         elif state[i] == DISSATISFIED:
             c = firms + firm[i]
         else:
             continue
-        out[i, column[c]] = unit[c]
+        for k in range(indptr[i], indptr[i + 1]):
+            out[indices[k], column[c]] += unit[c]
 
 
 @njit(cache=True, nogil=True)
@@ -135,9 +138,10 @@ def _listen(lo, hi, heard, walks, firms, column, shift, mask, wide_column, wide_
 class Contacts:
     """The social network prepared for counting speakers (built once per model).
 
-    From :data:`~sim.domain.rows.SPLIT_FROM` customers each sparse product runs
-    as two halves of the rows on two threads (SciPy releases the GIL); the halves
-    share the network's arrays.
+    From :data:`~sim.domain.rows.SPLIT_FROM` customers the work runs on two
+    threads: each half of the speakers counts into its own array (integer counts,
+    so the sum of the two is exact), and the sparse product runs as two halves of
+    the rows (SciPy releases the GIL; the halves share the network's arrays).
     """
 
     def __init__(self, adjacency: sp.csr_matrix, firms: int):
@@ -150,8 +154,8 @@ class Contacts:
         one, two = self.one_step, self.two_step
         self.one_layout = one.column_of(2 * firms), one.shifts(2 * firms), one.mask
         self.two_layout = two.column_of(firms), two.shifts(firms), two.mask
-        self.one_unit, self.two_unit = one.units(2 * firms), two.units(firms)
-        self.speakers = np.zeros((n, self.one_step.columns(2 * firms)))
+        self.one_unit, self.two_unit = one.units(2 * firms).astype(np.int64), two.units(firms)
+        self.counts = np.zeros((2, n, self.one_step.columns(2 * firms)), dtype=np.int64)
         self.warnings = np.zeros((n, self.two_step.columns(firms)))
         self.walks = np.zeros((n, self.two_step.columns(firms)), dtype=np.int64)
         self.halves = self._halves(adjacency) if n >= rows.SPLIT_FROM else None
@@ -165,6 +169,19 @@ class Contacts:
         bottom = sp.csr_matrix((a.data[cut:], a.indices[cut:], a.indptr[middle:] - cut), shape=(n - middle, n),
                                copy=False)
         return middle, top, bottom
+
+    def count_speakers(self, firm: np.ndarray, state: np.ndarray, firms: int) -> np.ndarray:
+        """Each customer's packed counts of praising and warning contacts (int64, customers x columns)."""
+        a, column, n = self.adjacency, self.one_layout[0], firm.size
+        if self.halves is None or not rows.second_core():
+            _count_speakers(0, n, a.indptr, a.indices, firm, state, firms, column, self.one_unit, self.counts[0])
+            return self.counts[0]
+        middle, first, second = n // 2, self.counts[0], self.counts[1]
+        at_once(lambda: _count_speakers(0, middle, a.indptr, a.indices, firm, state, firms, column, self.one_unit,
+                                        first),
+                lambda: _count_speakers(middle, n, a.indptr, a.indices, firm, state, firms, column, self.one_unit,
+                                        second))
+        return np.add(first, second, out=first)
 
     def neighbour_sums(self, packed: np.ndarray) -> np.ndarray:
         """Sum of the packed values over each customer's neighbours (one sparse product, customers x columns)."""
@@ -207,8 +224,7 @@ def hear(contacts: Contacts | None, mean_contacts: float, firm: np.ndarray, stat
         return
     one = contacts.one_step
     narrow, wide = contacts.one_layout, contacts.two_layout
-    _pack_speakers(firm, state, f, narrow[0], contacts.one_unit, contacts.speakers)
-    heard = contacts.neighbour_sums(contacts.speakers).astype(np.int64)
+    heard = contacts.count_speakers(firm, state, f)
     walks, walked = contacts.walks[:, :0], 0
     if q_two > 0:  # walks speaker -> neighbour -> listener, less the walks back to the speaker
         over_rows(_repack_warnings, n, heard, f, *narrow, wide[0], contacts.two_unit, contacts.warnings)
