@@ -34,14 +34,32 @@ def wallet_split(value: np.ndarray, available: np.ndarray, own: np.ndarray, bonu
 
 @njit(cache=True, nogil=True)
 def _wallet_split(lo, hi, value, available, own, bonus, sensitivity, out):
-    utility = np.empty(value.shape[1])
+    """:func:`_softmax_row` of each customer's utilities, written out element by element
+    (no row views of the firm-major arrays: a third faster)."""
+    f = value.shape[1]
     for i in range(lo, hi):
-        if own[i] < 0:
-            out[i, :] = 0.0
+        mine = own[i]
+        if mine < 0:
+            for j in range(f):
+                out[i, j] = 0.0
             continue
-        for j in range(utility.size):
-            utility[j] = (value[i, j] + bonus[i] if j == own[i] else value[i, j]) * sensitivity
-        _softmax_row(utility, available[i], out[i])
+        top = -np.inf
+        for j in range(f):
+            u = (value[i, j] + bonus[i] if j == mine else value[i, j]) * sensitivity
+            if available[i, j] and u > top:
+                top = u
+        if top == -np.inf:
+            top = 0.0
+        total = 0.0
+        for j in range(f):
+            e = 0.0
+            if available[i, j]:
+                e = np.exp((value[i, j] + bonus[i] if j == mine else value[i, j]) * sensitivity - top)
+            out[i, j] = e
+            total += e
+        if total > 0:
+            for j in range(f):
+                out[i, j] /= total
 
 
 @njit(cache=True, nogil=True)
