@@ -27,14 +27,16 @@ from sim.scenario import scenario_with
 
 from .conftest import ROOT, small_scenario
 
+# Runs long enough (about 0.1-0.2 s each) that an interruption sent when the first
+# run is saved reliably finds others still running.
 SCENARIO = """
 name = "interrupt_me"
 [run]
-steps = 12
+steps = 24
 seed = 9
 replications = 6
 [market]
-customers = 200
+customers = 4000
 [[firms]]
 name = "A"
 [[firms]]
