@@ -57,11 +57,18 @@ def scenario(tmp_path) -> Path:
     return path
 
 
+def as_under_a_terminal() -> None:
+    """Ctrl-C's default action, as a terminal gives a command: a shell without job control
+    starts background jobs (a CI script run with ``&``) with SIGINT ignored, and children inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(*args: str) -> subprocess.Popen:
     """``marketsim ARGS`` in a new session, so it and its workers form one process group as under a terminal."""
     env = {**os.environ, "COLUMNS": "200", "PYTHONWARNINGS": "error"}
     return subprocess.Popen([sys.executable, "-m", "sim.cli", *args], cwd=ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=as_under_a_terminal)
 
 
 def finish(process: subprocess.Popen) -> tuple[int, str, str]:
