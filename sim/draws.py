@@ -16,10 +16,11 @@ sequence when drawn at the start of the next period.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import numpy as np
+
+from .domain.rows import Beside
 
 DRAW_AHEAD_FROM = 50_000
 """Customers from which the next period is drawn on a second thread. In smaller
@@ -85,8 +86,7 @@ class Draws:
         self._sets = [StepDraws.buffers(customers, firms) for _ in range(2 if ahead else 1)]
         self._current = 0
         self._next_ready = False
-        self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
+        self._drawing: Beside | None = None
 
     @property
     def ahead(self) -> bool:
@@ -103,25 +103,15 @@ class Draws:
 
     def start_next(self) -> None:
         """Begin drawing the next period's numbers on a second thread (when drawing ahead)."""
-        if not self.ahead or self._thread is not None:
+        if not self.ahead or self._drawing is not None:
             return
-        target = self._sets[1 - self._current]
-        self._thread = threading.Thread(target=self._fill_next, args=(target,), name="marketsim-draw-ahead")
-        self._thread.start()
+        target, rng = self._sets[1 - self._current], self._rng
+        self._drawing = Beside(lambda: fill(target, rng), "draw-ahead")
 
     def finish_next(self) -> None:
         """Wait until the next period's numbers are drawn; re-raise the drawing thread's error."""
-        if self._thread is None:
+        if self._drawing is None:
             return
-        self._thread.join()
-        self._thread = None
-        error, self._error = self._error, None
-        if error is not None:
-            raise error
+        drawing, self._drawing = self._drawing, None
+        drawing.result()
         self._next_ready = True
-
-    def _fill_next(self, target: StepDraws) -> None:
-        try:
-            fill(target, self._rng)
-        except BaseException as error:  # handed to the model's thread by finish_next
-            self._error = error

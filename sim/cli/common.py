@@ -94,16 +94,11 @@ def load(path: str, assignments: tuple[str, ...]) -> Scenario:
     return load_scenario(Path(path), overrides)
 
 
-REFRESH_PER_SECOND = 1
-"""How often the progress bar redraws: each redraw holds the GIL for milliseconds,
-which at rich's default of 10 a second slowed a 1M-customer run by a tenth."""
-
-
 def progress(total: int, label: str) -> Progress:
     """A progress bar on stderr: finished/total, elapsed and estimated time left."""
     return Progress(TextColumn(f"{label}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     TextColumn("left"), TimeRemainingColumn(), console=stderr, transient=False,
-                    disable=total < 1, refresh_per_second=REFRESH_PER_SECOND)
+                    disable=total < 1)
 
 
 def print_summary(summary: dict, title: str) -> None:

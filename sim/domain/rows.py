@@ -36,27 +36,43 @@ def use_second_core(enabled: bool) -> None:
     _second_core = bool(enabled)
 
 
+class Beside:
+    """``work()`` started on a second thread; :meth:`result` joins it and returns its result
+    or raises its error in the caller's thread."""
+
+    def __init__(self, work: Callable[[], Any], name: str):
+        self._result: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(work,), name=f"marketsim-{name}")
+        self._thread.start()
+
+    def _run(self, work: Callable[[], Any]) -> None:
+        try:
+            self._result = work()
+        except BaseException as error:  # handed to the caller by result()
+            self._error = error
+
+    def join(self) -> None:
+        """Wait for the thread, leaving its result or error untouched."""
+        self._thread.join()
+
+    def result(self) -> Any:
+        self.join()
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+
 def at_once(first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Any, Any]:
     """Run ``first`` on a second thread while ``second`` runs on this one; their results,
     or the error of either (the thread is always joined: none outlives the call)."""
-    results: list[Any] = [None]
-    errors: list[BaseException] = []
-
-    def run_first() -> None:
-        try:
-            results[0] = first()
-        except BaseException as error:  # handed to the calling thread below
-            errors.append(error)
-
-    thread = threading.Thread(target=run_first, name="marketsim-rows")
-    thread.start()
+    beside = Beside(first, "rows")
     try:
         second_result = second()
-    finally:
-        thread.join()
-    if errors:
-        raise errors[0]
-    return results[0], second_result
+    except BaseException:
+        beside.join()
+        raise
+    return beside.result(), second_result
 
 
 def over_rows(kernel: Callable[..., Any], rows: int, *args: Any) -> tuple[Any, ...]:

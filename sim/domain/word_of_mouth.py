@@ -155,10 +155,10 @@ class Contacts:
         self.one_layout = one.column_of(2 * firms), one.shifts(2 * firms), one.mask
         self.two_layout = two.column_of(firms), two.shifts(firms), two.mask
         self.one_unit, self.two_unit = one.units(2 * firms).astype(np.int64), two.units(firms)
-        self.counts = np.zeros((2, n, self.one_step.columns(2 * firms)), dtype=np.int64)
+        self.halves = self._halves(adjacency) if n >= rows.SPLIT_FROM else None
+        self.counts = np.zeros((1 if self.halves is None else 2, n, one.columns(2 * firms)), dtype=np.int64)
         self.warnings = np.zeros((n, self.two_step.columns(firms)))
         self.walks = np.zeros((n, self.two_step.columns(firms)), dtype=np.int64)
-        self.halves = self._halves(adjacency) if n >= rows.SPLIT_FROM else None
 
     @staticmethod
     def _halves(a: sp.csr_matrix) -> tuple[int, sp.csr_matrix, sp.csr_matrix]:
