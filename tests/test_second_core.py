@@ -14,6 +14,7 @@ import sim.model
 from sim import MarketModel, Strategy
 from sim.domain import rows, word_of_mouth
 from sim.domain.satisfaction import DELIGHTED, DISSATISFIED
+from sim.draws import StepDraws, fill
 
 from .conftest import small_scenario
 
@@ -116,3 +117,18 @@ def test_speaker_counts_are_the_neighbour_sums_of_the_speakers(monkeypatch):
         column, shift, mask = contacts.one_layout
         for c, want in expected.items():
             np.testing.assert_array_equal((counts[:, column[c]] >> shift[c]) & mask, want.astype(np.int64))
+
+
+def test_a_period_draws_numpys_numbers_in_the_documented_order():
+    """The compiled drawing yields exactly what NumPy's generator methods give, field by
+    field in :func:`sim.draws.fill`'s order, and leaves the generator where they would."""
+    n, f = 1_000, 3
+    ours, numpy_s = np.random.default_rng(5), np.random.default_rng(5)
+    d = fill(StepDraws.buffers(n, f), ours)
+    expected = {"advertising": numpy_s.random((f, n)).T, "perception": numpy_s.standard_normal((f, n)).T,
+                "experience": numpy_s.standard_normal(n), "recovery": numpy_s.random(n),
+                "hear_positive": numpy_s.random((f, n)).T, "hear_negative": numpy_s.random((f, n)).T,
+                "leave": numpy_s.random(n), "pick": numpy_s.random(n)}
+    for field, values in expected.items():
+        np.testing.assert_array_equal(getattr(d, field), values, err_msg=field)
+    assert ours.bit_generator.state == numpy_s.bit_generator.state

