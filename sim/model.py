@@ -36,8 +36,8 @@ import pandas as pd
 from scipy import special
 
 from .agents import Customer, Firm
-from .domain import (accounts, choice, expectations, lifetime_value, loyalty, network, quality, relationship, rows,
-                     satisfaction, value, word_of_mouth)
+from .domain import (accounts, choice, expectations, lifetime_value, loyalty, network, purchases, quality, relationship,
+                     rows, satisfaction, value, word_of_mouth)
 from .domain.satisfaction import DELIGHTED, DISSATISFIED, SATISFIED
 from .draws import DRAW_AHEAD_FROM, Draws, StepDraws
 from .metrics import FIRM_METRICS
@@ -189,6 +189,7 @@ class MarketModel(mesa.Model):
             return np.zeros((n, f), dtype=dtype, order="F")
 
         self._cpv = buffer()
+        self.customer_level, self._units = np.zeros(n, dtype=np.int64), np.zeros(n)
         self._heard_positive, self._heard_negative = buffer(bool), buffer(bool)
         self._draws = Draws(n, f, self.rng, ahead=n >= DRAW_AHEAD_FROM and rows.second_core())
 
@@ -274,25 +275,16 @@ class MarketModel(mesa.Model):
         return value.perceived_value(s.expectation, s.image, self._image_weight, cost, s.segment,
                                      self._perception_noise, d.perception, out=cpv)
 
-    def customer_levels(self) -> np.ndarray:
-        """Relationship level each customer gets from their main firm in their segment (0 for prospects)."""
-        s = self.state
-        served = s.firm >= 0
-        return np.where(served, self.levels()[np.where(served, s.firm, 0), s.segment], 0)
-
     def buy(self, cpv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """4. Customers split their wallet across the firms they know; returns units (N) and split (N x F).
 
         Also notes each customer's relationship level this period (``customer_level``),
         which sub-steps 5, 7 and 8 use."""
         s, c = self.state, self.behaviour.choice
-        served = s.firm >= 0
-        self.customer_level = level = self.customer_levels()
-        bonus = self._switching_cost + c.loyalty_bonus * s.loyalty + self.level_share_bonus[level]
-        choice.wallet_split(cpv, s.aware, s.firm, bonus, c.sensitivity, out=s.wallet_split)
-        volume = 1.0 + self.behaviour.satisfaction.volume_effect * (2.0 * s.satisfaction - 1.0)
-        units = np.where(served, s.wallet * (1.0 + self.level_uplift[level]) * volume, 0.0)
-        return units, s.wallet_split
+        purchases.buy(cpv, s.aware, s.firm, s.segment, self.levels(), self._switching_cost, c.loyalty_bonus, s.loyalty,
+                      self.level_share_bonus, self.level_uplift, s.wallet, self.behaviour.satisfaction.volume_effect,
+                      s.satisfaction, c.sensitivity, s.wallet_split, self.customer_level, self._units)
+        return self._units, s.wallet_split
 
     def experience(self, d: StepDraws, delivered: np.ndarray) -> tuple[np.ndarray, ...]:
         """5. Served customers compare performance with expectations; complaints may be recovered."""

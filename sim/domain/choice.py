@@ -1,16 +1,15 @@
 """Choice among offers: multinomial logit on perceived value (McFadden 1974).
 
-Used for the wallet split (share of customer) and for the choice of a new
-main supplier by defectors and prospects, where an outside option (buy
-nowhere in this market) competes too.
+Used for the wallet split (share of customer; compiled with the rest of a
+customer's purchases in :mod:`.purchases`) and for the choice of a new main
+supplier by defectors and prospects, where an outside option (buy nowhere in
+this market) competes too.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
-
-from .rows import over_rows
 
 
 def logit_shares(utility: np.ndarray, available: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -21,45 +20,6 @@ def logit_shares(utility: np.ndarray, available: np.ndarray, out: np.ndarray | N
     out = np.empty_like(utility) if out is None else out
     _logit_shares(utility, available, out)
     return out
-
-
-def wallet_split(value: np.ndarray, available: np.ndarray, own: np.ndarray, bonus: np.ndarray, sensitivity: float,
-                 out: np.ndarray) -> np.ndarray:
-    """Each customer's split of purchases: logit shares of sensitivity x value over the
-    available firms, their ``own`` firm's value raised by ``bonus`` first (all zeros for
-    a customer with no firm, own = -1)."""
-    over_rows(_wallet_split, own.size, value, available, own, bonus, sensitivity, out)
-    return out
-
-
-@njit(cache=True, nogil=True)
-def _wallet_split(lo, hi, value, available, own, bonus, sensitivity, out):
-    """:func:`_softmax_row` of each customer's utilities, written out element by element
-    (no row views of the firm-major arrays: a third faster)."""
-    f = value.shape[1]
-    for i in range(lo, hi):
-        mine = own[i]
-        if mine < 0:
-            for j in range(f):
-                out[i, j] = 0.0
-            continue
-        top = -np.inf
-        for j in range(f):
-            u = (value[i, j] + bonus[i] if j == mine else value[i, j]) * sensitivity
-            if available[i, j] and u > top:
-                top = u
-        if top == -np.inf:
-            top = 0.0
-        total = 0.0
-        for j in range(f):
-            e = 0.0
-            if available[i, j]:
-                e = np.exp((value[i, j] + bonus[i] if j == mine else value[i, j]) * sensitivity - top)
-            out[i, j] = e
-            total += e
-        if total > 0:
-            for j in range(f):
-                out[i, j] /= total
 
 
 @njit(cache=True, nogil=True)
