@@ -239,7 +239,7 @@ class MarketModel(mesa.Model):
             served, performance, state, score = self.experience(d, delivered)
             heard_pos, heard_neg = self.spread_word(d, served, state)
             self.update_and_switch(d, delivered, cpv, served, performance, state, score, heard_pos, heard_neg)
-            self.close_accounts(units, split, served, state, score, heard_pos, heard_neg)
+            self.close_accounts(units, split, state, score, heard_pos, heard_neg)
         finally:
             self._draws.finish_next()
         self.datacollector.collect(self)
@@ -342,29 +342,27 @@ class MarketModel(mesa.Model):
         s.acquired_at[movers[won]] = self.steps + 1  # first purchase is next period
         self.defections = defects
 
-    def close_accounts(self, units: np.ndarray, split: np.ndarray, served: np.ndarray, state: np.ndarray,
-                       score: np.ndarray, heard_pos: np.ndarray, heard_neg: np.ndarray) -> None:
+    def close_accounts(self, units: np.ndarray, split: np.ndarray, state: np.ndarray, score: np.ndarray,
+                       heard_pos: np.ndarray, heard_neg: np.ndarray) -> None:
         """8. Revenue, costs, profit; retention, lifetime values, customer equity, per firm.
 
         The per-customer part is one pass of :func:`sim.domain.accounts.tally`."""
         s, t, nf = self.state, self.steps, len(self.firm_list)
         price, unit_cost = self.firm_array("price"), self.firm_array("unit_cost")
-        sums = accounts.tally(np.where(served, self.previous_firm, -1), nf, units, split, price, unit_cost,
-                              self.customer_level, self.level_cost, self.defection_probability, self.defections,
-                              self.tenure, state, score, self.discount)
+        sums = accounts.tally(self.previous_firm, s.firm, nf, units, split, price, unit_cost, self.customer_level,
+                              self.level_cost, self.defection_probability, self.defections, self.tenure, state, score,
+                              self.discount, heard_pos, heard_neg, s.aware, s.expectation)
         firm_units = sums.units  # units each firm sold, to its own and others' customers
         revenue = price * firm_units
         self.realised_value += sums.realised
-        moved = s.firm != self.previous_firm
-        acquisitions = np.bincount(s.firm[moved & (s.firm >= 0)], minlength=nf)
+        acquisitions = sums.acquisitions
         self.ever_acquired += acquisitions
         total_revenue = revenue.sum()
         served_n = sums.served.astype(np.int64)
         defections_n, states, own_spend, wallet_spend = sums.defected, sums.states, sums.own_spend, sums.wallet_spend
         score_sum, clv_sum, level_sum, clv_stayed = sums.score, sums.clv, sums.level, sums.clv_stayed
         relationship_cost = sums.relationship_cost
-        customers = np.bincount(s.firm[s.firm >= 0], minlength=nf)
-        wom_positive, wom_negative = np.count_nonzero(heard_pos, axis=0), np.count_nonzero(heard_neg, axis=0)
+        customers = sums.customers
         for i, firm in enumerate(self.firm_list):
             n_served = served_n[i]
             per = 1.0 / n_served if n_served else 0.0
@@ -377,8 +375,8 @@ class MarketModel(mesa.Model):
             firm.share_dissatisfied = float(states[i, DISSATISFIED] * per)
             firm.share_satisfied = float(states[i, SATISFIED] * per)
             firm.share_delighted = float(states[i, DELIGHTED] * per)
-            firm.wom_positive = float(wom_positive[i])
-            firm.wom_negative = float(wom_negative[i])
+            firm.wom_positive = float(sums.praised[i])
+            firm.wom_negative = float(sums.warned[i])
             firm.share_of_customer = (float(min(own_spend[i] / wallet_spend[i], 1.0))  # sums may round 1 ulp apart
                                       if wallet_spend[i] > 0 else 0.0)
             firm.units = float(firm_units[i])
@@ -394,9 +392,8 @@ class MarketModel(mesa.Model):
             firm.clv_realised = float(self.realised_value[i] / self.ever_acquired[i]) if self.ever_acquired[i] else 0.0
             firm.clv_expected = float(clv_sum[i] * per)
             firm.customer_equity = float(clv_stayed[i] + firm.acquisitions * firm.clv_expected)
-            aware = s.aware[:, i]
-            aware_n = np.count_nonzero(aware)
-            firm.mean_expectation = float(np.sum(s.expectation[:, i], where=aware) / aware_n) if aware_n else 0.0
+            aware_n = sums.aware[i]
+            firm.mean_expectation = float(sums.expectation[i] / aware_n) if aware_n else 0.0
             firm.relationship_level = float(level_sum[i] * per)
             firm.awareness = float(aware_n / s.size) if s.size else 0.0
         self.prospects = int(s.size - customers.sum())

@@ -32,12 +32,13 @@ class RandomPrice(Strategy):
 
 
 def trajectory(everything_on, second_core: bool, monkeypatch) -> tuple[dict, list]:
-    threshold = 1 if second_core else 10**12
-    monkeypatch.setattr(sim.model, "DRAW_AHEAD_FROM", threshold)
-    monkeypatch.setattr(rows, "SPLIT_FROM", threshold)
+    """A market large enough (thresholds lowered) to draw ahead and split its loops and sums in two
+    halves, run with the second core or kept on one thread, as MARKETSIM_THREADS=1 does."""
+    monkeypatch.setattr(sim.model, "DRAW_AHEAD_FROM", 1)
+    monkeypatch.setattr(rows, "SPLIT_FROM", 1)
+    monkeypatch.setattr(rows, "_second_core", second_core)
     model = MarketModel(everything_on, rng=11, strategies={everything_on.firms[0].name: RandomPrice()})
     assert model._draws.ahead is second_core
-    assert (model._contacts.halves is not None) is second_core
     prices = []
     for _ in range(6):
         model.step()

@@ -91,3 +91,25 @@ def over_rows(kernel: Callable[..., Any], rows: int, *args: Any) -> tuple[Any, .
     if rows < SPLIT_FROM or not _second_core:
         return (kernel(lo, hi, *args),)
     return at_once(lambda: kernel(lo, middle, *args), lambda: kernel(middle, hi, *args))
+
+
+def summed_over_rows(kernel: Callable[..., Any], rows: int, shape: tuple[int, ...], *args: Any) -> np.ndarray:
+    """Sums over the rows [0, rows) (an array of ``shape``), by ``kernel(lo, hi, *args, sums)``, which adds
+    the terms of rows [lo, hi) into ``sums`` (zeroed).
+
+    From ``SPLIT_FROM`` rows the two halves are summed apart (on two threads, or
+    one after the other when the process keeps to one thread) and their sums
+    added. The halves do not depend on the threads, so neither does the
+    rounding of the sums."""
+    if rows < SPLIT_FROM:
+        sums = np.zeros(shape)
+        kernel(np.uint64(0), np.uint64(rows), *args, sums)
+        return sums
+    halves = np.zeros((2, *shape))
+    lo, middle, hi = np.uint64(0), np.uint64(rows // 2), np.uint64(rows)
+    if _second_core:
+        at_once(lambda: kernel(lo, middle, *args, halves[0]), lambda: kernel(middle, hi, *args, halves[1]))
+    else:
+        kernel(lo, middle, *args, halves[0])
+        kernel(middle, hi, *args, halves[1])
+    return halves[0] + halves[1]
