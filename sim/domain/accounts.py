@@ -69,20 +69,24 @@ def tally(server: np.ndarray, firm: np.ndarray, firms: int, units: np.ndarray, s
 @njit(cache=True, nogil=True)
 def _tally(lo, hi, server, firm, units, split, price, unit_cost, level, level_cost, defection_probability, defected,
            tenure, state, score, discount, discounting, heard_positive, heard_negative, aware, expectation, sums):
+    for j in range(price.size):  # firm by firm, as the customers x firms arrays are stored
+        praised, warned, known, expected = 0, 0, 0, 0.0
+        for i in range(lo, hi):
+            praised += heard_positive[i, j]
+            warned += heard_negative[i, j]
+            if aware[i, j]:
+                known += 1
+                expected += expectation[i, j]
+        sums[j, PRAISED] += praised
+        sums[j, WARNED] += warned
+        sums[j, AWARE] += known
+        sums[j, EXPECTATION] += expected
     for i in range(lo, hi):
         now = firm[i]
         if now >= 0:
             sums[now, CUSTOMERS] += 1.0
             if now != server[i]:
                 sums[now, ACQUISITIONS] += 1.0
-        for j in range(price.size):
-            if heard_positive[i, j]:
-                sums[j, PRAISED] += 1.0
-            if heard_negative[i, j]:
-                sums[j, WARNED] += 1.0
-            if aware[i, j]:
-                sums[j, AWARE] += 1.0
-                sums[j, EXPECTATION] += expectation[i, j]
         f = server[i]
         if f < 0:
             continue
