@@ -150,7 +150,8 @@ class MarketModel(mesa.Model):
         else:
             cpv = value.perceived_value(s.expectation, s.image, self.benefit_weights[s.segment, 3], cost, s.segment,
                                         self.perception_noise[s.segment], rng.standard_normal(s.expectation.shape))
-            first = self._choose(cpv, s.aware, self.outside_value[s.segment], draw)
+            first = choice.choose_suppliers(np.arange(n), cpv, s.aware, self.outside_value[s.segment], draw,
+                                            self.behaviour.choice.sensitivity)
         s.firm[:] = first
         has = first >= 0
         s.aware[np.flatnonzero(has), first[has]] = True
@@ -209,14 +210,6 @@ class MarketModel(mesa.Model):
         cost = value.total_cost(self.cost_weights, self.firm_array("price"), self.firm_array("time_cost"),
                                 self.firm_array("energy_cost"), self.firm_array("psychic_cost"))
         return delivered, cost
-
-    def _choose(self, cpv: np.ndarray, aware: np.ndarray, outside: np.ndarray, uniform: np.ndarray) -> np.ndarray:
-        """A supplier for each row by logit over known firms and the outside option (-1)."""
-        f = cpv.shape[1]
-        utility = np.hstack([cpv, outside[:, None]]) * self.behaviour.choice.sensitivity
-        available = np.hstack([aware, np.ones((cpv.shape[0], 1), dtype=bool)])
-        picked = choice.pick(choice.logit_shares(utility, available), uniform)
-        return np.where(picked < f, picked, -1)
 
     # --------------------------------------------------------------- step ---
 
@@ -318,23 +311,20 @@ class MarketModel(mesa.Model):
         promised = expectations.promised_benefit(self.firm_array("promise"), delivered)
         expectations.update(s.expectation, s.aware, promised, s.segment, s.firm, performance, heard_pos, heard_neg,
                             b.expectations)
-        s.loyalty[:] = loyalty.next_loyalty(s.loyalty, state, b.loyalty)
+        loyalty.update(s.loyalty, state, b.loyalty)
 
         self.defection_probability = loyalty.defection_probability(
-            cpv, s.aware, s.firm, self._outside_value, self._base_logit, score, s.loyalty,
-            self.level_tie[self.customer_level], b.defection)
+            cpv, s.aware, s.firm, self._outside_value, self._base_logit, score, s.loyalty, self.customer_level,
+            self.level_tie, b.defection)
         defects = served & (d.leave < self.defection_probability)
         shops = ~served & (d.leave < self._in_market)
 
         self.previous_firm = s.firm.copy()
         self.tenure = self.steps - s.acquired_at  # periods with the firm that served this period
         movers = np.flatnonzero(defects | shops)
-        known = s.aware[movers]
-        leaving = defects[movers]
-        known[leaving, s.firm[movers[leaving]]] = False  # a defector leaves its firm
-        if not b.defection.defectors_may_switch:
-            known[leaving] = False
-        chosen = self._choose(cpv[movers], known, self._outside_value[movers], d.pick[movers])
+        chosen = choice.choose_suppliers(movers, cpv, s.aware, self._outside_value, d.pick, b.choice.sensitivity,
+                                         firm=s.firm, leaving=defects[movers],
+                                         leavers_may_switch=b.defection.defectors_may_switch)
         s.firm[movers] = chosen
         won = chosen >= 0
         s.loyalty[movers[won]] = b.loyalty.initial

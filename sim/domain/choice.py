@@ -3,7 +3,12 @@
 Used for the wallet split (share of customer; compiled with the rest of a
 customer's purchases in :mod:`.purchases`) and for the choice of a new main
 supplier by defectors and prospects, where an outside option (buy nowhere in
-this market) competes too.
+this market) competes too:
+
+    P(firm j) = exp(b v_j) / (sum over known firms k of exp(b v_k) + exp(b v_0))
+
+with b the price-value sensitivity and v_0 the outside option's value. One
+uniform draw per customer picks by the inverse of the cumulative shares.
 """
 
 from __future__ import annotations
@@ -12,44 +17,48 @@ import numpy as np
 from numba import njit
 
 
-def logit_shares(utility: np.ndarray, available: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """Row-wise softmax of ``utility`` over the ``available`` columns (into ``out`` if given).
+def choose_suppliers(customers: np.ndarray, value: np.ndarray, aware: np.ndarray, outside: np.ndarray,
+                     uniform: np.ndarray, sensitivity: float, firm: np.ndarray | None = None,
+                     leaving: np.ndarray | None = None, leavers_may_switch: bool = True) -> np.ndarray:
+    """A main supplier for each of ``customers`` (row indices): a firm index, or -1 for the outside option.
 
-    Rows with nothing available get all zeros. Rows sum to 1 otherwise.
+    ``value`` and ``aware`` are customers x firms; ``outside`` and ``uniform``
+    are per customer (all rows). A customer flagged in ``leaving`` (one flag
+    per chooser) defects from their ``firm``: it is not among their choices,
+    and with ``leavers_may_switch`` false no firm is.
     """
-    out = np.empty_like(utility) if out is None else out
-    _logit_shares(utility, available, out)
-    return out
+    if leaving is None:
+        leaving = np.zeros(customers.size, dtype=bool)
+        firm = np.full(value.shape[0], -1, dtype=np.int64)
+    chosen = np.empty(customers.size, dtype=np.int64)
+    _choose(customers, value, aware, outside, uniform, sensitivity, firm, leaving, leavers_may_switch, chosen)
+    return chosen
 
 
 @njit(cache=True, nogil=True)
-def _logit_shares(utility, available, out):
-    for i in range(utility.shape[0]):
-        _softmax_row(utility[i], available[i], out[i])
-
-
-@njit(cache=True, nogil=True)
-def _softmax_row(utility, available, out):
-    """exp(u - max u) / sum over the available entries of one row; zeros if none is available."""
-    top = -np.inf
-    for j in range(utility.size):
-        if available[j] and utility[j] > top:
-            top = utility[j]
-    if top == -np.inf:
-        top = 0.0
-    total = 0.0
-    for j in range(utility.size):
-        e = np.exp(utility[j] - top) if available[j] else 0.0
-        out[j] = e
-        total += e
-    if total > 0:
-        for j in range(utility.size):
-            out[j] /= total
-
-
-def pick(probabilities: np.ndarray, uniform: np.ndarray) -> np.ndarray:
-    """Column index chosen in each row by inverse-CDF sampling with one uniform
-    draw per row (rows should sum to 1; rounding short of 1 falls to the last column)."""
-    cumulative = np.cumsum(probabilities, axis=1)
-    chosen = (cumulative <= uniform[:, None]).sum(axis=1)
-    return np.minimum(chosen, probabilities.shape[1] - 1)
+def _choose(customers, value, aware, outside, uniform, sensitivity, firm, leaving, leavers_may_switch, chosen):
+    f = value.shape[1]
+    shares = np.empty(f + 1)
+    for k in range(customers.size):
+        i = customers[k]
+        # utilities b v over the firms the customer may choose, and the outside option (column f)
+        top = outside[i] * sensitivity
+        for j in range(f):
+            shares[j] = -np.inf
+            if aware[i, j] and not (leaving[k] and (j == firm[i] or not leavers_may_switch)):
+                shares[j] = value[i, j] * sensitivity
+                if shares[j] > top:
+                    top = shares[j]
+        shares[f] = outside[i] * sensitivity
+        total = 0.0
+        for j in range(f + 1):
+            shares[j] = np.exp(shares[j] - top) if shares[j] > -np.inf else 0.0
+            total += shares[j]
+        # inverse CDF: the number of cumulative shares at or below the draw, at most the last column
+        cumulative, below = 0.0, 0
+        for j in range(f + 1):
+            cumulative += shares[j] / total
+            if cumulative <= uniform[i]:
+                below += 1
+        pick = min(below, f)
+        chosen[k] = pick if pick < f else -1

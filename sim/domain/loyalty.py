@@ -23,19 +23,18 @@ from .rows import over_rows
 from .satisfaction import DELIGHTED, DISSATISFIED, SATISFIED
 
 
-def next_loyalty(loyalty: np.ndarray, state: np.ndarray, params: Loyalty) -> np.ndarray:
-    """Loyalty after a period's experience, kept in [0, 1]; unchanged for customers with no state.
+def update(loyalty: np.ndarray, state: np.ndarray, params: Loyalty) -> None:
+    """Loyalty after a period's experience, in place, kept in [0, 1]; unchanged for customers with no state.
 
     Delighted: L + g_delight (1 - L); satisfied: L + g_satisfied (1 - L); dissatisfied: L - loss L.
     """
-    out = loyalty.copy()
-    _next_loyalty(out, state, params.delight_gain, params.satisfied_gain, params.dissatisfied_loss)
-    return out
+    over_rows(_update, loyalty.size, loyalty, state, params.delight_gain, params.satisfied_gain,
+              params.dissatisfied_loss)
 
 
 @njit(cache=True, nogil=True)
-def _next_loyalty(loyalty, state, delight_gain, satisfied_gain, dissatisfied_loss):
-    for i in range(loyalty.size):
+def _update(lo, hi, loyalty, state, delight_gain, satisfied_gain, dissatisfied_loss):
+    for i in range(lo, hi):
         if state[i] == DELIGHTED:
             loyalty[i] += delight_gain * (1.0 - loyalty[i])
         elif state[i] == SATISFIED:
@@ -50,22 +49,23 @@ def logit(p: np.ndarray) -> np.ndarray:
 
 
 def defection_probability(value: np.ndarray, aware: np.ndarray, firm: np.ndarray, outside: np.ndarray,
-                          base_logit: np.ndarray, satisfaction: np.ndarray, loyalty: np.ndarray, tie: np.ndarray,
-                          params: Defection) -> np.ndarray:
+                          base_logit: np.ndarray, satisfaction: np.ndarray, loyalty: np.ndarray, level: np.ndarray,
+                          tie: np.ndarray, params: Defection) -> np.ndarray:
     """Probability each customer defects this period (see module docstring); 0 without a firm.
 
     ``base_logit`` is :func:`logit` of each customer's base rate (fixed for a
     run, so computed once). The value gap is the best perceived value among the other firms the customer
     knows, or buying nowhere (``outside``), less the value of their own ``firm``'s offer.
+    ``tie`` is the structural tie of each relationship level; ``level`` each customer's level.
     """
     out = np.zeros(firm.size)
-    over_rows(_defection, firm.size, value, aware, firm, outside, base_logit, satisfaction, loyalty, tie,
+    over_rows(_defection, firm.size, value, aware, firm, outside, base_logit, satisfaction, loyalty, level, tie,
               params.satisfaction_effect, params.loyalty_effect, params.value_gap_effect, out)
     return out
 
 
 @njit(cache=True, nogil=True)
-def _defection(lo, hi, value, aware, firm, outside, base_logit, satisfaction, loyalty, tie, satisfaction_effect,
+def _defection(lo, hi, value, aware, firm, outside, base_logit, satisfaction, loyalty, level, tie, satisfaction_effect,
                loyalty_effect, value_gap_effect, out):
     for i in range(lo, hi):
         own = firm[i]
@@ -76,6 +76,6 @@ def _defection(lo, hi, value, aware, firm, outside, base_logit, satisfaction, lo
             if j != own and aware[i, j] and value[i, j] > best:
                 best = value[i, j]
         z = (base_logit[i] - satisfaction_effect * (2.0 * satisfaction[i] - 1.0)
-             - loyalty_effect * loyalty[i] - tie[i]
+             - loyalty_effect * loyalty[i] - tie[level[i]]
              + value_gap_effect * (1.0 - loyalty[i]) * max(best - value[i, own], 0.0))
         out[i] = 1.0 / (1.0 + np.exp(-z))
