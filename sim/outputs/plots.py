@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure  # not pyplot: no GUI backend, and notebooks keep theirs
-from scipy import stats
+from scipy import special
 
 LINE_PLOTS = {
     "market_share": ("Market share (value)", "share of revenue"),
@@ -42,7 +42,7 @@ def line_plot(frame: pd.DataFrame, metric: str, title: str, unit: str) -> bytes:
         mean, sd, n = by_step.mean(), by_step.std(ddof=1), by_step.count()
         line, = ax.plot(mean.index, mean.to_numpy(), label=plain_text(firm))
         if n.max() > 1:
-            half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd.fillna(0) / np.sqrt(n)
+            half = special.stdtrit(np.maximum(n - 1, 1), 0.975) * sd.fillna(0) / np.sqrt(n)  # t quantile x standard error
             ax.fill_between(mean.index, mean - half, mean + half, color=line.get_color(), alpha=0.2, linewidth=0)
     ax.set(title=title, xlabel="period", ylabel=unit)
     ax.grid(alpha=0.3)

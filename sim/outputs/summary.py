@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 SUMMARY_METRICS: dict[str, str] = {
     "retention_rate": "whole run, pooled",
@@ -54,7 +54,8 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> dict[str, object]:
     mean = float(values.mean())
     if values.size < 2:
         return {"mean": mean, "ci95": [mean, mean]}
-    half = float(stats.t.ppf(0.5 + level / 2, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size))
+    t = special.stdtrit(values.size - 1, 0.5 + level / 2)  # Student t quantile (as scipy.stats.t.ppf)
+    half = float(t * values.std(ddof=1) / np.sqrt(values.size))
     return {"mean": mean, "ci95": [mean - half, mean + half]}
 
 
