@@ -52,7 +52,8 @@ def _choose(customers, value, aware, outside, uniform, sensitivity, firm, leavin
         shares[f] = outside[i] * sensitivity
         total = 0.0
         for j in range(f + 1):
-            shares[j] = np.exp(shares[j] - top) if shares[j] > -np.inf else 0.0
+            x = shares[j] - top
+            shares[j] = 0.0 if x == -np.inf else (1.0 if x == 0.0 else np.exp(x))  # exp(0) = 1 exactly
             total += shares[j]
         # inverse CDF: the number of cumulative shares at or below the draw, at most the last column
         cumulative, below = 0.0, 0

@@ -67,7 +67,8 @@ def _buy(lo, hi, value, available, own, segment, levels, switching_cost, loyalty
         for j in range(f):
             e = 0.0
             if available[i, j]:
-                e = np.exp((value[i, j] + bonus if j == mine else value[i, j]) * sensitivity - top)
+                x = (value[i, j] + bonus if j == mine else value[i, j]) * sensitivity - top
+                e = 1.0 if x == 0.0 else np.exp(x)  # the best firm's exp(0) is 1 exactly: one exp fewer
             split[i, j] = e
             total += e
         if total > 0:
