@@ -1,5 +1,5 @@
 """Large markets use the second core (the next period's draws on a thread, compiled
-loops and sparse products in two halves of the customers); the results are exactly
+loops and neighbour sums in two halves of the customers); the results are exactly
 those of one thread, even when a strategy draws from the model's generator during
 the period."""
 
@@ -70,17 +70,17 @@ def test_an_error_in_the_drawing_thread_reaches_the_caller(everything_on, monkey
     assert not ours_alive()
 
 
-def test_split_product_equals_the_whole(monkeypatch):
+def test_neighbour_sums_in_two_halves_equal_the_sparse_product(monkeypatch):
+    """The compiled sum over each customer's contacts, whole or in two halves on two threads,
+    is the adjacency matrix times the packed values, exactly."""
     scenario = small_scenario(market={"customers": 301, "network": {"kind": "scale_free", "mean_degree": 6}})
-    model = MarketModel(scenario, rng=5)
-    monkeypatch.setattr(rows, "SPLIT_FROM", 1)
-    split = word_of_mouth.Contacts(model.adjacency, 3)
-    monkeypatch.setattr(rows, "SPLIT_FROM", 10**12)
-    whole = word_of_mouth.Contacts(model.adjacency, 3)
-    assert split.halves is not None and whole.halves is None
-    packed = np.random.default_rng(0).integers(0, 50, size=(301, 2)).astype(float)
-    np.testing.assert_array_equal(split.neighbour_sums(packed), whole.neighbour_sums(packed))
-    np.testing.assert_array_equal(split.neighbour_sums(packed[:, :1]), whole.neighbour_sums(packed[:, :1]))
+    adjacency = MarketModel(scenario, rng=5).adjacency
+    contacts = word_of_mouth.Contacts(adjacency, 3)
+    packed = np.asfortranarray(np.random.default_rng(0).integers(0, 2**40, size=(301, 2)))
+    expected = (adjacency.astype(np.int64) @ packed)
+    for split_from in (1, 10**12):
+        monkeypatch.setattr(rows, "SPLIT_FROM", split_from)
+        np.testing.assert_array_equal(contacts.neighbour_sums(packed, np.empty_like(packed)), expected)
 
 
 def test_one_thread_when_asked(everything_on, monkeypatch):
@@ -99,8 +99,8 @@ def test_one_thread_when_asked(everything_on, monkeypatch):
 
 
 def test_speaker_counts_are_the_neighbour_sums_of_the_speakers(monkeypatch):
-    """Counting by pushing each speaker's unit to their contacts (whole, or in two halves) gives, field
-    by field, the number of praising and warning contacts per firm."""
+    """Summing the speakers' packed units over each customer's contacts (whole, or in two halves) gives,
+    field by field, the number of praising and warning contacts per firm."""
     firms = 3
     scenario = small_scenario(market={"customers": 401, "network": {"kind": "scale_free", "mean_degree": 6}})
     adjacency = MarketModel(scenario, rng=8).adjacency

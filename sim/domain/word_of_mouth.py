@@ -16,14 +16,16 @@ random contacts.
 
 Counting. Every customer speaks about one firm at most (their own), so
 counts for several firms can share one number: a speaker on channel c (praise
-of firm j is channel j, a warning about it channel F + j) adds 2^(b c) to each
-contact's count, with b bits enough for any count (:class:`Packing`). One pass
-over the speakers' edges adds every speaker's unit to their contacts, so all
-channels are counted at once and read back exactly. A sparse product of the
-warning counts, packed in fields wide enough for two-step counts (a float64,
-exact below 2^53), gives the two-step walks. A compiled pass then reads each
-customer's counts and compares their draws with the chances, looked up in
-tables of the powers above.
+of firm j is channel j, a warning about it channel F + j) is worth 2^(b c),
+with b bits enough for any count (:class:`Packing`), and each customer sums
+the worth of their contacts: one compiled pass over the network's adjacency
+counts every channel at once, exactly (int64). The same sum over the contacts'
+warning counts, repacked in fields wide enough for two-step counts, gives the
+two-step walks. A compiled pass then reads each customer's counts and
+compares their draws with the chances, looked up in tables of the powers
+above. Every pass computes each customer's row from the network and the
+previous pass alone, so each runs in two halves of the customers on two
+cores in a large market.
 """
 
 from __future__ import annotations
@@ -35,16 +37,16 @@ import scipy.sparse as sp
 from numba import njit
 
 from ..scenario.schema import WordOfMouth
-from . import rows
-from .rows import at_once, over_rows
+from .rows import over_rows
 from .satisfaction import DELIGHTED, DISSATISFIED
 
-EXACT_BITS = 53  # float64 represents every integer below 2**53 exactly (IEEE 754 binary64)
+COLUMN_BITS = 63  # bits of a packed int64 column: each field stays below 2**bits, so a column's sum stays below 2**63
+ONE = np.uint64(1)  # row index arithmetic stays unsigned (see sim.domain.rows.over_rows)
 
 
 @dataclass(frozen=True)
 class Packing:
-    """Counts on several channels in one float64: ``bits`` per count, ``per_column`` channels per column."""
+    """Counts on several channels in one int64: ``bits`` per count, ``per_column`` channels per column."""
 
     bits: int
     per_column: int
@@ -52,14 +54,14 @@ class Packing:
     @classmethod
     def for_counts_up_to(cls, largest: int) -> Packing:
         bits = max(int(largest).bit_length(), 1)
-        return cls(bits, EXACT_BITS // bits)
+        return cls(bits, COLUMN_BITS // bits)
 
     def columns(self, channels: int) -> int:
         return -(-channels // self.per_column)
 
     def units(self, channels: int) -> np.ndarray:
-        """The value one count adds on each channel: 2^(bits x position in its column)."""
-        return np.exp2(self.shifts(channels))
+        """The value one count adds on each channel: 2^(bits x position in its column) (int64)."""
+        return np.left_shift(np.int64(1), self.shifts(channels))
 
     def column_of(self, channels: int) -> np.ndarray:
         """Each channel's column (int64)."""
@@ -81,26 +83,38 @@ def _field(packed, i, c, column, shift, mask):
 
 
 @njit(cache=True, nogil=True)
-def _count_speakers(lo, hi, indptr, indices, firm, state, firms, column, unit, out):
-    """Each speaker among customers [lo, hi) adds one unit on their channel to each contact's packed
-    count (int64; praise of firm j is channel j, a warning channel firms + j)."""
-    out[:] = 0
+def _speak(lo, hi, firm, state, firms, column, unit, out):
+    """Each customer's worth on the channel they speak on (praise of firm j: channel j; a warning:
+    channel firms + j), packed (int64); zero for customers who say nothing."""
     for i in range(lo, hi):
+        for col in range(out.shape[1]):
+            out[i, col] = 0
         if state[i] == DELIGHTED:
             c = firm[i]
         elif state[i] == DISSATISFIED:
             c = firms + firm[i]
         else:
             continue
-        for k in range(indptr[i], indptr[i + 1]):
-            out[indices[k], column[c]] += unit[c]
+        out[i, column[c]] = unit[c]
+
+
+@njit(cache=True, nogil=True)
+def _neighbour_sums(lo, hi, indptr, indices, packed, out):
+    """Each customer's sum of one column of packed values over their contacts (int64, exact); the
+    network's CSR arrays are unsigned, so no index needs a negative-index check."""
+    for i in range(lo, hi):
+        total = 0
+        for k in range(indptr[i], indptr[i + ONE]):
+            total += packed[indices[k]]
+        out[i] = total
 
 
 @njit(cache=True, nogil=True)
 def _repack_warnings(lo, hi, heard, firms, column, shift, mask, wide_column, wide_unit, out):
-    """Each customer's warning counts (channels firms..2 firms - 1) into wider fields (float64 columns)."""
-    out[lo:hi] = 0.0
+    """Each customer's warning counts (channels firms..2 firms - 1) into wider fields (int64 columns)."""
     for i in range(lo, hi):
+        for col in range(out.shape[1]):
+            out[i, col] = 0
         for j in range(firms):
             k = _field(heard, i, firms + j, column, shift, mask)
             if k:
@@ -108,17 +122,16 @@ def _repack_warnings(lo, hi, heard, firms, column, shift, mask, wide_column, wid
 
 
 @njit(cache=True, nogil=True)
-def _two_step_walks(lo, hi, sums, degree, firm, state, firms, column, shift, mask, unit, out):
-    """Walks speaker -> neighbour -> listener less the walks back to the speaker (a dissatisfied
-    customer's warning returns to them once through each neighbour); returns the largest count."""
+def _two_step_walks(lo, hi, walks, degree, firm, state, firms, column, shift, mask, unit):
+    """From walks speaker -> neighbour -> listener (in place), take away the walks back to the
+    speaker (a dissatisfied customer's warning returns to them once through each neighbour);
+    returns the largest count."""
     largest = 0
     for i in range(lo, hi):
-        for col in range(sums.shape[1]):
-            out[i, col] = np.int64(sums[i, col])
         if state[i] == DISSATISFIED:
-            out[i, column[firm[i]]] -= np.int64(degree[i]) * np.int64(unit[firm[i]])
+            walks[i, column[firm[i]]] -= degree[i] * unit[firm[i]]
         for j in range(firms):
-            largest = max(largest, _field(out, i, j, column, shift, mask))
+            largest = max(largest, _field(walks, i, j, column, shift, mask))
     return largest
 
 
@@ -136,69 +149,41 @@ def _listen(lo, hi, heard, walks, firms, column, shift, mask, wide_column, wide_
 
 
 class Contacts:
-    """The social network prepared for counting speakers (built once per model).
-
-    From :data:`~sim.domain.rows.SPLIT_FROM` customers the work runs on two
-    threads: each half of the speakers counts into its own array (integer counts,
-    so the sum of the two is exact), and the sparse product runs as two halves of
-    the rows (SciPy releases the GIL; the halves share the network's arrays).
-    """
+    """The social network prepared for counting speakers (built once per model): its CSR arrays
+    viewed as unsigned integers, the packings, and the count buffers the periods reuse."""
 
     def __init__(self, adjacency: sp.csr_matrix, firms: int):
-        self.adjacency = adjacency
         n = adjacency.shape[0]
-        self.degree = np.diff(adjacency.indptr).astype(float)
+        self.indptr, self.indices = _unsigned(adjacency.indptr), _unsigned(adjacency.indices)
+        self.degree = np.diff(adjacency.indptr).astype(np.int64)
         largest = int(self.degree.max(initial=0))
         self.one_step = Packing.for_counts_up_to(largest)
         self.two_step = Packing.for_counts_up_to(largest * largest)
         one, two = self.one_step, self.two_step
         self.one_layout = one.column_of(2 * firms), one.shifts(2 * firms), one.mask
         self.two_layout = two.column_of(firms), two.shifts(firms), two.mask
-        self.one_unit, self.two_unit = one.units(2 * firms).astype(np.int64), two.units(firms)
-        self.halves = self._halves(adjacency) if n >= rows.SPLIT_FROM else None
-        self.counts = np.zeros((1 if self.halves is None else 2, n, one.columns(2 * firms)), dtype=np.int64)
-        self.warnings = np.zeros((n, self.two_step.columns(firms)))
-        self.walks = np.zeros((n, self.two_step.columns(firms)), dtype=np.int64)
-
-    @staticmethod
-    def _halves(a: sp.csr_matrix) -> tuple[int, sp.csr_matrix, sp.csr_matrix]:
-        """The first and second halves of the rows, as CSR matrices sharing ``a``'s arrays."""
-        n, middle = a.shape[0], a.shape[0] // 2
-        cut = a.indptr[middle]
-        top = sp.csr_matrix((a.data[:cut], a.indices[:cut], a.indptr[:middle + 1]), shape=(middle, n), copy=False)
-        bottom = sp.csr_matrix((a.data[cut:], a.indices[cut:], a.indptr[middle:] - cut), shape=(n - middle, n),
-                               copy=False)
-        return middle, top, bottom
+        self.one_unit, self.two_unit = one.units(2 * firms), two.units(firms)
+        self.spoken = np.zeros((n, one.columns(2 * firms)), dtype=np.int64, order="F")
+        self.heard = np.zeros_like(self.spoken)
+        self.warnings = np.zeros((n, two.columns(firms)), dtype=np.int64, order="F")
+        self.walks = np.zeros_like(self.warnings)
 
     def count_speakers(self, firm: np.ndarray, state: np.ndarray, firms: int) -> np.ndarray:
         """Each customer's packed counts of praising and warning contacts (int64, customers x columns)."""
-        a, column, n = self.adjacency, self.one_layout[0], firm.size
-        if self.halves is None or not rows.second_core():
-            _count_speakers(0, n, a.indptr, a.indices, firm, state, firms, column, self.one_unit, self.counts[0])
-            return self.counts[0]
-        middle, first, second = n // 2, self.counts[0], self.counts[1]
-        at_once(lambda: _count_speakers(0, middle, a.indptr, a.indices, firm, state, firms, column, self.one_unit,
-                                        first),
-                lambda: _count_speakers(middle, n, a.indptr, a.indices, firm, state, firms, column, self.one_unit,
-                                        second))
-        return np.add(first, second, out=first)
+        over_rows(_speak, firm.size, firm, state, firms, self.one_layout[0], self.one_unit, self.spoken)
+        return self.neighbour_sums(self.spoken, self.heard)
 
-    def neighbour_sums(self, packed: np.ndarray) -> np.ndarray:
-        """Sum of the packed values over each customer's neighbours (one sparse product, customers x columns)."""
-        x = packed[:, 0] if packed.shape[1] == 1 else packed
-        if self.halves is None or not rows.second_core():
-            return (self.adjacency @ x).reshape(packed.shape[0], -1)
-        middle, top, bottom = self.halves
-        out = np.empty(x.shape)
+    def neighbour_sums(self, packed: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """Sum of the packed values (int64, customers x columns) over each customer's contacts, into ``out``;
+        column by column (the buffers are stored by column, so each is contiguous)."""
+        for col in range(packed.shape[1]):
+            over_rows(_neighbour_sums, packed.shape[0], self.indptr, self.indices, packed[:, col], out[:, col])
+        return out
 
-        def first_half() -> None:
-            out[:middle] = top @ x
 
-        def second_half() -> None:
-            out[middle:] = bottom @ x
-
-        at_once(first_half, second_half)
-        return out.reshape(packed.shape[0], -1)
+def _unsigned(index: np.ndarray) -> np.ndarray:
+    """An integer index array viewed (not copied) as unsigned integers of the same width."""
+    return index.view(np.dtype(f"u{index.itemsize}"))
 
 
 def hear(contacts: Contacts | None, mean_contacts: float, firm: np.ndarray, state: np.ndarray, params: WordOfMouth,
@@ -228,9 +213,8 @@ def hear(contacts: Contacts | None, mean_contacts: float, firm: np.ndarray, stat
     walks, walked = contacts.walks[:, :0], 0
     if q_two > 0:  # walks speaker -> neighbour -> listener, less the walks back to the speaker
         over_rows(_repack_warnings, n, heard, f, *narrow, wide[0], contacts.two_unit, contacts.warnings)
-        walks = contacts.walks
-        walked = max(over_rows(_two_step_walks, n, contacts.neighbour_sums(contacts.warnings), contacts.degree, firm,
-                               state, f, *wide, contacts.two_unit, walks))
+        walks = contacts.neighbour_sums(contacts.warnings, contacts.walks)
+        walked = max(over_rows(_two_step_walks, n, walks, contacts.degree, firm, state, f, *wide, contacts.two_unit))
     largest = 1 << one.bits  # every count fits in one.bits bits
     chance_positive = 1.0 - (1.0 - q_pos) ** np.arange(float(largest))
     miss_negative = (1.0 - q_neg) ** np.arange(float(largest))
