@@ -67,7 +67,7 @@ def fill(d: StepDraws, rng: np.random.Generator) -> StepDraws:
     ``Generator.random`` and ``Generator.standard_normal`` with NumPy's
     algorithms on the same bit generator), so the numbers are exactly those of
     ``rng.random(out=...)`` and ``rng.standard_normal(out=...)`` in this order,
-    at about 20 % less CPU time. The generator's lock is held meanwhile, as
+    at 10-20 % less CPU time. The generator's lock is held meanwhile, as
     NumPy does.
     """
     with rng.bit_generator.lock:

@@ -29,6 +29,7 @@ def choose_suppliers(customers: np.ndarray, value: np.ndarray, aware: np.ndarray
     """
     if leaving is None:
         leaving = np.zeros(customers.size, dtype=bool)
+    if firm is None:
         firm = np.full(value.shape[0], -1, dtype=np.int64)
     chosen = np.empty(customers.size, dtype=np.int64)
     _choose(customers, value, aware, outside, uniform, sensitivity, firm, leaving, leavers_may_switch, chosen)
