@@ -1,10 +1,13 @@
 """Compiled per-customer loops on two cores.
 
-Each compiled sub-step is a loop over customers in which a customer's result
-depends on their own row of the arrays only. From ``SPLIT_FROM`` customers the
-loop runs as two halves of the rows on two threads (the compiled loops release
-the GIL, and so do SciPy's sparse products). A row gets the same result
-whichever thread computes it, so splitting changes the time, never the numbers.
+Each compiled sub-step is a loop over customers that writes each customer's
+result to their own row only, and reads nothing the same loop writes (the
+word-of-mouth sums read the contacts' rows of an earlier pass). From
+``SPLIT_FROM`` customers the loop runs as two halves of the rows on two
+threads (the compiled loops release the GIL). A row gets the same result
+whichever thread computes it, so splitting changes the time, never the
+numbers. Sums over customers (:func:`summed_over_rows`) always add up the
+same two halves from that size, whether on two threads or one.
 
 ``MARKETSIM_THREADS=1`` in the environment (or :func:`use_second_core`) keeps
 every model of the process on one thread; the process pool does this in its
