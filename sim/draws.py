@@ -57,8 +57,13 @@ class StepDraws:
                    leave=np.zeros(customers), pick=np.zeros(customers))
 
 
+ORDER = (("advertising", False), ("perception", True), ("experience", True), ("recovery", False),
+         ("hear_positive", False), ("hear_negative", False), ("leave", False), ("pick", False))
+"""The fields of :class:`StepDraws` in the order they are drawn, each with whether it is normal (else uniform)."""
+
+
 def fill(d: StepDraws, rng: np.random.Generator) -> StepDraws:
-    """Draw one period's numbers into ``d``, in a fixed order.
+    """Draw one period's numbers into ``d``, field by field in :data:`ORDER`.
 
     Customers x firms fields are filled firm by firm: the k-th number drawn
     for such a field goes to customer k mod N, firm k div N.
@@ -70,35 +75,24 @@ def fill(d: StepDraws, rng: np.random.Generator) -> StepDraws:
     at 10-20 % less CPU time. The generator's lock is held meanwhile, as
     NumPy does.
     """
+    # firm by firm is the memory order of the firm-major buffers: flat views, filled in place
+    fields = tuple(getattr(d, name).reshape(-1, order="F") for name, _ in ORDER)
     with rng.bit_generator.lock:
-        _fill(rng, d.advertising, d.perception, d.experience, d.recovery, d.hear_positive, d.hear_negative, d.leave,
-              d.pick)
+        _fill(rng, fields, tuple(normal for _, normal in ORDER))
     return d
 
 
 @njit(cache=True, nogil=True)
-def _fill(rng, advertising, perception, experience, recovery, hear_positive, hear_negative, leave, pick):
-    n, f = advertising.shape
-    for j in range(f):
-        for i in range(n):
-            advertising[i, j] = rng.random()
-    for j in range(f):
-        for i in range(n):
-            perception[i, j] = rng.standard_normal()
-    for i in range(n):
-        experience[i] = rng.standard_normal()
-    for i in range(n):
-        recovery[i] = rng.random()
-    for j in range(f):
-        for i in range(n):
-            hear_positive[i, j] = rng.random()
-    for j in range(f):
-        for i in range(n):
-            hear_negative[i, j] = rng.random()
-    for i in range(n):
-        leave[i] = rng.random()
-    for i in range(n):
-        pick[i] = rng.random()
+def _fill(rng, fields, normals):
+    """One compiled call for all fields (a call that takes the generator costs about 10 microseconds)."""
+    for f in range(len(fields)):
+        out = fields[f]
+        if normals[f]:
+            for k in range(out.size):
+                out[k] = rng.standard_normal()
+        else:
+            for k in range(out.size):
+                out[k] = rng.random()
 
 
 class Draws:

@@ -37,29 +37,39 @@ def choose_suppliers(customers: np.ndarray, value: np.ndarray, aware: np.ndarray
 
 
 @njit(cache=True, nogil=True)
+def logit_weights(utility, count):
+    """exp(u - max u) in place over ``utility[:count]``, whose entries of -inf are options not
+    available (weight 0); returns the weights' sum, 0 if nothing is available. The best option's
+    weight is exp(0) = 1 exactly, set without calling exp (an exp costs about 10 ns)."""
+    top = -np.inf
+    for j in range(count):
+        if utility[j] > top:
+            top = utility[j]
+    total = 0.0
+    for j in range(count):
+        x = utility[j] - top if top > -np.inf else -np.inf
+        utility[j] = 0.0 if x == -np.inf else (1.0 if x == 0.0 else np.exp(x))
+        total += utility[j]
+    return total
+
+
+@njit(cache=True, nogil=True)
 def _choose(customers, value, aware, outside, uniform, sensitivity, firm, leaving, leavers_may_switch, chosen):
     f = value.shape[1]
-    shares = np.empty(f + 1)
+    weights = np.empty(f + 1)
     for k in range(customers.size):
         i = customers[k]
         # utilities b v over the firms the customer may choose, and the outside option (column f)
-        top = outside[i] * sensitivity
         for j in range(f):
-            shares[j] = -np.inf
+            weights[j] = -np.inf
             if aware[i, j] and not (leaving[k] and (j == firm[i] or not leavers_may_switch)):
-                shares[j] = value[i, j] * sensitivity
-                if shares[j] > top:
-                    top = shares[j]
-        shares[f] = outside[i] * sensitivity
-        total = 0.0
-        for j in range(f + 1):
-            x = shares[j] - top
-            shares[j] = 0.0 if x == -np.inf else (1.0 if x == 0.0 else np.exp(x))  # exp(0) = 1 exactly
-            total += shares[j]
+                weights[j] = value[i, j] * sensitivity
+        weights[f] = outside[i] * sensitivity
+        total = logit_weights(weights, f + 1)
         # inverse CDF: the number of cumulative shares at or below the draw, at most the last column
         cumulative, below = 0.0, 0
         for j in range(f + 1):
-            cumulative += shares[j] / total
+            cumulative += weights[j] / total
             if cumulative <= uniform[i]:
                 below += 1
         pick = min(below, f)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .choice import logit_weights
 from .rows import over_rows
 
 
@@ -41,8 +42,8 @@ def buy(value: np.ndarray, available: np.ndarray, own: np.ndarray, segment: np.n
 @njit(cache=True, nogil=True)
 def _buy(lo, hi, value, available, own, segment, levels, switching_cost, loyalty_bonus, loyalty, share_bonus, uplift,
          wallet, volume_effect, satisfaction, sensitivity, split, level, units):
-    """The logit is written out element by element (no row views of the firm-major arrays: a third faster)."""
     f = value.shape[1]
+    weights = np.empty(f)
     for i in range(lo, hi):
         mine = own[i]
         if mine < 0:
@@ -56,21 +57,10 @@ def _buy(lo, hi, value, available, own, segment, levels, switching_cost, loyalty
         bonus = switching_cost[i] + loyalty_bonus * loyalty[i] + share_bonus[k]
         volume = 1.0 + volume_effect * (2.0 * satisfaction[i] - 1.0)
         units[i] = wallet[i] * (1.0 + uplift[k]) * volume
-        top = -np.inf
         for j in range(f):
-            u = (value[i, j] + bonus if j == mine else value[i, j]) * sensitivity
-            if available[i, j] and u > top:
-                top = u
-        if top == -np.inf:
-            top = 0.0
-        total = 0.0
-        for j in range(f):
-            e = 0.0
+            weights[j] = -np.inf
             if available[i, j]:
-                x = (value[i, j] + bonus if j == mine else value[i, j]) * sensitivity - top
-                e = 1.0 if x == 0.0 else np.exp(x)  # the best firm's exp(0) is 1 exactly: one exp fewer
-            split[i, j] = e
-            total += e
-        if total > 0:
-            for j in range(f):
-                split[i, j] /= total
+                weights[j] = (value[i, j] + bonus if j == mine else value[i, j]) * sensitivity
+        total = logit_weights(weights, f)
+        for j in range(f):
+            split[i, j] = weights[j] / total if total > 0 else weights[j]
