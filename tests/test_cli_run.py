@@ -44,3 +44,21 @@ def test_every_shipped_scenario_validates():
     result = marketsim("validate", *scenarios)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("ok:") == len(scenarios)
+
+
+def test_output_directory_defaults_to_the_scenario_name(tmp_path):
+    """Two scenario files of one file name in different folders write to out/<their names>."""
+    for folder, name in (("a", "first"), ("b", "second")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "same.toml").write_text(f'name = "{name}"\n[run]\nsteps = 2\nreplications = 1\n'
+                                                      '[market]\ncustomers = 50\n', encoding="utf-8")
+        result = marketsim("run", str(tmp_path / folder / "same.toml"), "--workers", "1", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert (tmp_path / "out" / name / "summary.json").is_file()
+    assert not (tmp_path / "out" / "same").exists()
+
+
+def test_validate_counts_in_words():
+    result = marketsim("validate", str(ROOT / "scenarios" / "over_promising.toml"))
+    assert result.returncode == 0, result.stderr
+    assert "1 segment," in result.stdout and "3 firms" in result.stdout and "1 segments" not in result.stdout

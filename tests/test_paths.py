@@ -64,7 +64,7 @@ def test_hostile_names_stay_inside_the_output_directory(tmp_path):
     assert created, "the commands wrote their outputs"
     assert all(p.is_relative_to(work / "out") for p in created), sorted(map(str, created))
     assert not outside.exists() and not (tmp_path / "escaped").exists()
-    summary = json.loads((work / "out" / "hostile" / "summary.json").read_text(encoding="utf-8"))
+    summary = json.loads((work / "out" / safe_name(HOSTILE[0]) / "summary.json").read_text(encoding="utf-8"))
     assert list(summary["firms"]) == HOSTILE[:6], "names are kept exactly in the outputs"
 
 

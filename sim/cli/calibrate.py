@@ -10,9 +10,9 @@ from pathlib import Path
 import click
 
 from ..calibration import calibrate as fit, summary
-from ..outputs import safe_name
 from ..outputs.files import atomic_write_text
-from .common import UserError, load, progress, set_option, stderr, stdout, user_errors
+from .common import UserError, load, prepare_kernels, progress, set_option, stderr, stdout, user_errors
+from .execution import output_directory
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
@@ -80,7 +80,7 @@ def parse_parameter(text: str) -> tuple[str, tuple[float, float]]:
               help="Replications of an observed-size cohort for the projection interval.")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Root seed (default: the scenario's run.seed).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Output directory for calibration.json (default: out/<scenario>-calibration).")
+              help="Output directory for calibration.json (default: out/<scenario name>-calibration).")
 @set_option
 @user_errors
 def calibrate(scenario, observed, params, firm, project_to, method, max_evaluations, replications, projections,
@@ -91,14 +91,13 @@ def calibrate(scenario, observed, params, firm, project_to, method, max_evaluati
     bounds = dict(parse_parameter(p) for p in params)
     seed = spec.run.seed if seed is None else seed
     steps = project_to or spec.run.steps
-    out = Path(out_dir) if out_dir else Path("out") / f"{safe_name(Path(scenario).stem)}-calibration"
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out {out}: exists and is not a directory")
+    out = output_directory(out_dir, spec.name, "-calibration")
     if firm is not None and firm not in [f.name for f in spec.firms]:
         raise UserError(f"--firm {firm!r}: no such firm; firms are {[f.name for f in spec.firms]}")
     stderr.print(f"{spec.name}: fitting {', '.join(bounds)} to {len(counts)} observed values ({method}, "
                  f"at most {max_evaluations} evaluations, {replications} run(s) each)")
     try:
+        prepare_kernels()
         with progress(1, "calibrating") as bar:
             bar.add_task("fit", total=None)
             result = fit(spec, counts, bounds, firm=firm, replications=replications, seed=seed, method=method,

@@ -94,6 +94,19 @@ def load(path: str, assignments: tuple[str, ...]) -> Scenario:
     return load_scenario(Path(path), overrides)
 
 
+def plural(count: int, noun: str) -> str:
+    """'1 segment', '2 segments', '1,000 customers'."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def prepare_kernels() -> None:
+    """Compile the model's kernels before the work (and its progress bar) starts, saying so
+    on the first run, when it takes a while (:mod:`sim.compiled`)."""
+    from ..compiled import prepare
+
+    prepare(notice=stderr.print)
+
+
 def progress(total: int, label: str) -> Progress:
     """A progress bar on stderr: finished/total, elapsed and estimated time left."""
     return Progress(TextColumn(f"{label}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

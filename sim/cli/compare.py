@@ -82,7 +82,7 @@ def ranking_table(comparison: Comparison, firm: str) -> Table:
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Output directory (default: out/<scenario>-compare).")
+              help="Output directory (default: out/<scenario name>-compare).")
 @click.option("--replications", "-r", type=click.IntRange(min=1), default=None,
               help="Replications per arm (default: the scenario's run.replications).")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Root seed (default: the scenario's run.seed).")
@@ -98,7 +98,7 @@ def compare(scenario, out_dir, replications, seed, firm, workers, scheduler, fre
                         "compare.arms = [{ name = ..., set = { PATH = VALUE } }, ...]")
     replications = replications or spec.run.replications
     seed = spec.run.seed if seed is None else seed
-    out = output_directory(out_dir, scenario, "-compare")
+    out = output_directory(out_dir, spec.name, "-compare")
     arms = len(spec.compare.arms)
     total = arms * replications
     engine = choose_engine(workers, scheduler, total)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 import pandas as pd
 
-from ..outputs import safe_name, write_run_outputs
+from ..outputs import write_run_outputs
 from ..runs import RunTask, replication_seeds, run_tasks
-from .common import UserError, load, print_summary, set_option, stderr, stdout, user_errors
-from .execution import check_runnable, choose_engine, engine_options, execute, report_reuse, store_for
+from .common import load, plural, print_summary, set_option, stderr, stdout, user_errors
+from .execution import check_runnable, choose_engine, engine_options, execute, output_directory, report_reuse, store_for
 
 
 @click.command()
@@ -28,13 +26,11 @@ def run(scenario, out_dir, replications, seed, workers, scheduler, fresh, assign
     spec = load(scenario, assignments)
     replications = replications or spec.run.replications
     seed = spec.run.seed if seed is None else seed
-    out = Path(out_dir) if out_dir else Path("out") / safe_name(Path(scenario).stem)
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out {out}: exists and is not a directory")
+    out = output_directory(out_dir, spec.name)
     engine = choose_engine(workers, scheduler, replications)
     check_runnable(spec, scenario, replications, engine, scheduler)
-    stderr.print(f"{spec.name}: {replications} replication(s) x {spec.run.steps} periods, "
-                 f"{spec.market.customers} customers, {len(spec.firms)} firms, seed {seed}")
+    stderr.print(f"{spec.name}: {plural(replications, 'replication')} x {plural(spec.run.steps, 'period')}, "
+                 f"{plural(spec.market.customers, 'customer')}, {plural(len(spec.firms), 'firm')}, seed {seed}")
     tasks = [RunTask(f"r{k}", spec, s, k) for k, s in enumerate(replication_seeds(seed, replications))]
     frames, done = execute("replications", replications, lambda on_progress: run_tasks(
         tasks, engine, store_for(out), on_progress, reuse=not fresh))

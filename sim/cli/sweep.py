@@ -64,7 +64,7 @@ def samples_table(result: SweepResult) -> Table:
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Output directory (default: out/<scenario>-sweep).")
+              help="Output directory (default: out/<scenario name>-sweep).")
 @click.option("--replications", "-r", type=click.IntRange(min=1), default=None,
               help="Replications per sample (default: the scenario's run.replications).")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
@@ -79,7 +79,7 @@ def sweep(scenario, out_dir, replications, seed, workers, scheduler, fresh, assi
         raise UserError(f"{scenario}: sweep: the scenario has no sweep section; give sweep.method and sweep.parameters")
     replications = replications or spec.run.replications
     seed = spec.run.seed if seed is None else seed
-    out = output_directory(out_dir, scenario, "-sweep")
+    out = output_directory(out_dir, spec.name, "-sweep")
     try:
         points = len(sweep_design(spec.sweep, seed).points)
     except ValueError as err:

@@ -6,7 +6,7 @@ import click
 from rich.markup import escape
 
 from ..scenario import ScenarioError
-from .common import EXIT_USER_ERROR, load, set_option, stderr, stdout
+from .common import EXIT_USER_ERROR, load, plural, set_option, stderr, stdout
 
 
 @click.command()
@@ -22,7 +22,10 @@ def validate(scenarios, assignments):
             failed += 1
             stderr.print(f"[bold red]invalid:[/] {escape(str(err))}", markup=True, soft_wrap=True)
             continue
-        stdout.print(f"ok: {path} ({spec.name}: {spec.market.customers} customers, {len(spec.firms)} firms, "
-                     f"{len(spec.market.segments)} segments, {spec.run.steps} periods)")
+        counts = ", ".join(plural(n, noun) for n, noun in ((spec.market.customers, "customer"),
+                                                          (len(spec.firms), "firm"),
+                                                          (len(spec.market.segments), "segment"),
+                                                          (spec.run.steps, "period")))
+        stdout.print(f"ok: {path} ({spec.name}: {counts})")
     if failed:
         raise SystemExit(EXIT_USER_ERROR)

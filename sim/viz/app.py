@@ -17,6 +17,7 @@ import os
 import solara
 from mesa.visualization import SolaraViz
 
+from ..compiled import prepare
 from ..scenario import Scenario, load_scenario, parse_assignment
 from .charts import firm_metric_figure, satisfaction_mix_figure
 from .controls import initial_values, model_params
@@ -25,6 +26,8 @@ from .dashboard_model import DashboardModel
 from .html import html_panel, html_table
 from .network_view import network_figure
 from .scoreboard import market_line, offer_table, results_table
+
+prepare()  # the kernels load (from the cache ``marketsim dashboard`` filled) before the first page, not at its first Step
 
 SCENARIO_VARIABLE = "MARKETSIM_SCENARIO"
 OVERRIDES_VARIABLE = "MARKETSIM_SET"  # PATH=VALUE assignments, one a line (marketsim dashboard --set)
