@@ -7,13 +7,17 @@
    with perception noise, and compute perceived value.
 4. Customers buy: their category wallet is split across known firms by logit
    on perceived value, the current firm favoured by switching costs, loyalty
-   and the relationship level (share of customer).
-5. Customers experience their firm's performance against their expectations
-   and are dissatisfied, satisfied or delighted; the relationship level
-   decides how many complaints are caught and recovered.
+   and the relationship level (share of customer); satisfied and loyal
+   customers weigh their firm's price less.
+5. Customers experience every firm they bought from; at their main firm they
+   judge performance against expectations and the market's value and are
+   dissatisfied, satisfied or delighted; the relationship level decides how
+   many complaints are caught and recovered.
 6. Word of mouth travels on the social network: delighted customers
-   recommend, dissatisfied ones warn; warnings travel further.
-7. Expectations and loyalty update; customers defect or stay; defectors and
+   recommend, dissatisfied ones warn, telling what they experienced; warnings
+   travel further.
+7. Expectations (from every purchase, promises and what was heard), image
+   (which fades) and loyalty update; customers defect or stay; defectors and
    shopping prospects choose a new supplier (acquisition).
 8. Firm accounts close: revenue, costs, profit, retention, lifetime values,
    customer equity.
@@ -141,6 +145,7 @@ class MarketModel(mesa.Model):
         delivered, cost = self.offers()
         promised = expectations.promised_benefit(self.firm_array("promise"), delivered)
         s.expectation[:] = promised[s.segment] + self.behaviour.expectations.initial_noise * rng.standard_normal(s.expectation.shape)
+        s.familiarity[:] = 0.0  # nobody has bought yet
         s.loyalty[:] = self.behaviour.loyalty.initial
         draw = rng.random(n)
         shares = [f.initial_share for f in self.spec.firms]
@@ -148,8 +153,10 @@ class MarketModel(mesa.Model):
             first = np.searchsorted(np.cumsum(shares), draw, side="right")
             first = np.where(first < len(shares), first, -1)
         else:
-            cpv = value.perceived_value(s.expectation, s.image, self.benefit_weights[s.segment, 3], cost, s.segment,
-                                        self.perception_noise[s.segment], rng.standard_normal(s.expectation.shape))
+            judges = value.Judges(s.segment, s.firm, s.satisfaction, s.loyalty, self.benefit_weights[s.segment, 3],
+                                  self.perception_noise[s.segment])
+            cpv = value.perceived_value(self.beliefs(), judges, self.offer_terms(promised, cost), self.judging(),
+                                        rng.standard_normal(s.expectation.shape))
             first = choice.choose_suppliers(np.arange(n), cpv, s.aware, self.outside_value[s.segment], draw,
                                             self.behaviour.choice.sensitivity)
         s.firm[:] = first
@@ -189,8 +196,12 @@ class MarketModel(mesa.Model):
         def buffer(dtype: type = float) -> np.ndarray:
             return np.zeros((n, f), dtype=dtype, order="F")
 
-        self._cpv = buffer()
+        self._judges = value.Judges(s.segment, s.firm, s.satisfaction, s.loyalty, self._image_weight,
+                                    self._perception_noise)
+        self._cpv, self._performance = buffer(), buffer()
+        self._top_share = np.zeros(n)
         self.customer_level, self._units = np.zeros(n, dtype=np.int64), np.zeros(n)
+        self._image_kept = word_of_mouth.fading(self.behaviour.word_of_mouth.image_half_life)
         self._heard_positive, self._heard_negative = buffer(bool), buffer(bool)
         self._draws = Draws(n, f, self.rng, ahead=n >= DRAW_AHEAD_FROM and rows.second_core())
 
@@ -201,6 +212,19 @@ class MarketModel(mesa.Model):
     def levels(self) -> np.ndarray:
         """Relationship level index per firm and segment (firms x segments)."""
         return np.array([f.relationship for f in self.firm_list], dtype=np.int64)
+
+    def beliefs(self) -> value.Beliefs:
+        """What customers believe of each firm (customer columns for :func:`sim.domain.value.perceived_value`)."""
+        s = self.state
+        return value.Beliefs(s.expectation, s.familiarity, s.image)
+
+    def offer_terms(self, promised: np.ndarray, cost: np.ndarray) -> value.Offers:
+        """Each firm's cost, promise and price gap per segment (:class:`sim.domain.value.Offers`)."""
+        return value.Offers(cost, promised, value.price_gap(self.cost_weights, self.firm_array("price")))
+
+    def judging(self) -> value.Judging:
+        c = self.behaviour.choice
+        return value.Judging(c.satisfied_price_tolerance, c.loyal_price_tolerance, c.broken_promise_cost)
 
     def offers(self) -> tuple[np.ndarray, np.ndarray]:
         """Delivered benefit and total cost of each firm's offer, per segment (segments x firms)."""
@@ -227,9 +251,9 @@ class MarketModel(mesa.Model):
         try:
             self.invest_in_quality()
             delivered, cost = self.offers()
-            cpv = self.perceive(d, cost)
+            cpv = self.perceive(d, delivered, cost)
             units, split = self.buy(cpv)
-            served, performance, state, score = self.experience(d, delivered)
+            served, performance, state, score = self.experience(d, delivered, cost)
             heard_pos, heard_neg = self.spread_word(d, served, state)
             self.update_and_switch(d, delivered, cpv, served, performance, state, score, heard_pos, heard_neg)
             self.close_accounts(units, split, state, score, heard_pos, heard_neg)
@@ -257,7 +281,7 @@ class MarketModel(mesa.Model):
         for firm, q in zip(self.firm_list, new, strict=True):
             firm.quality = float(q)
 
-    def perceive(self, d: StepDraws, cost: np.ndarray) -> np.ndarray:
+    def perceive(self, d: StepDraws, delivered: np.ndarray, cost: np.ndarray) -> np.ndarray:
         """3. Advertising reaches some customers; everyone values the offers (customers x firms)."""
         s, cpv = self.state, self._cpv
         n = max(s.size, 1)
@@ -265,8 +289,9 @@ class MarketModel(mesa.Model):
         for j in range(len(self.firm_list)):
             if reach[j] > 0:
                 s.aware[:, j] |= d.advertising[:, j] < reach[j]
-        return value.perceived_value(s.expectation, s.image, self._image_weight, cost, s.segment,
-                                     self._perception_noise, d.perception, out=cpv)
+        promised = expectations.promised_benefit(self.firm_array("promise"), delivered)
+        return value.perceived_value(self.beliefs(), self._judges, self.offer_terms(promised, cost), self.judging(),
+                                     d.perception, out=cpv)
 
     def buy(self, cpv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """4. Customers split their wallet across the firms they know; returns units (N) and split (N x F).
@@ -279,13 +304,17 @@ class MarketModel(mesa.Model):
                       s.satisfaction, c.sensitivity, s.wallet_split, self.customer_level, self._units)
         return self._units, s.wallet_split
 
-    def experience(self, d: StepDraws, delivered: np.ndarray) -> tuple[np.ndarray, ...]:
-        """5. Served customers compare performance with expectations; complaints may be recovered."""
+    def experience(self, d: StepDraws, delivered: np.ndarray, cost: np.ndarray) -> tuple[np.ndarray, ...]:
+        """5. Served customers experience every firm they bought from and judge their main firm
+        against their expectations and the market's value; complaints may be recovered.
+        Returns who was served (N), performance (N x F), satisfaction state and score (N)."""
         s, p = self.state, self.behaviour.satisfaction
         served = s.firm >= 0
         recovery = self.level_recovery[self.customer_level]
-        performance, state, score = satisfaction.experience(delivered, s.segment, s.firm, s.expectation, d.experience,
-                                                            recovery, d.recovery, p)
+        performance = self._performance
+        state, score = satisfaction.experience(delivered, cost, satisfaction.market_value(delivered, cost), s.segment,
+                                               s.firm, s.wallet_split, s.expectation, d.experience, recovery,
+                                               d.recovery, p, performance, self._top_share)
         s.satisfaction_state[:] = state
         s.satisfaction[:] = score
         return served, performance, state, score
@@ -307,10 +336,11 @@ class MarketModel(mesa.Model):
         """7. Word of mouth and promises move awareness, image and expectations; loyalty updates;
         customers defect or stay; defectors and shopping prospects choose a supplier."""
         s, b = self.state, self.behaviour
-        word_of_mouth.take_in(s.aware, s.image, heard_pos, heard_neg, b.word_of_mouth.image_shift)
+        word_of_mouth.take_in(s.aware, s.image, heard_pos, heard_neg, b.word_of_mouth.image_shift, self._image_kept)
         promised = expectations.promised_benefit(self.firm_array("promise"), delivered)
-        expectations.update(s.expectation, s.aware, promised, s.segment, s.firm, performance, heard_pos, heard_neg,
-                            b.expectations)
+        praise, warning = word_of_mouth.content(s.firm, state, performance, len(self.firm_list))
+        expectations.update(s.expectation, s.familiarity, s.aware, promised, s.segment, s.firm, s.wallet_split,
+                            self._top_share, performance, heard_pos, heard_neg, praise, warning, b.expectations)
         loyalty.update(s.loyalty, state, b.loyalty)
 
         self.defection_probability = loyalty.defection_probability(
@@ -341,7 +371,7 @@ class MarketModel(mesa.Model):
         price, unit_cost = self.firm_array("price"), self.firm_array("unit_cost")
         sums = accounts.tally(self.previous_firm, s.firm, nf, units, split, price, unit_cost, self.customer_level,
                               self.level_cost, self.defection_probability, self.defections, self.tenure, state, score,
-                              self.discount, heard_pos, heard_neg, s.aware, s.expectation)
+                              self.discount, heard_pos, heard_neg, s.aware, s.expectation, s.image)
         firm_units = sums.units  # units each firm sold, to its own and others' customers
         revenue = price * firm_units
         self.realised_value += sums.realised
@@ -350,7 +380,7 @@ class MarketModel(mesa.Model):
         total_revenue = revenue.sum()
         served_n = sums.served.astype(np.int64)
         defections_n, states, own_spend, wallet_spend = sums.defected, sums.states, sums.own_spend, sums.wallet_spend
-        score_sum, clv_sum, level_sum, clv_stayed = sums.score, sums.clv, sums.level, sums.clv_stayed
+        score_sum, clv_sum, level_sum = sums.score, sums.clv, sums.level
         relationship_cost = sums.relationship_cost
         customers = sums.customers
         for i, firm in enumerate(self.firm_list):
@@ -377,13 +407,17 @@ class MarketModel(mesa.Model):
             firm.quality_spending = float(firm.quality_investment)
             firm.costs = (firm.cost_of_goods + firm.relationship_cost + firm.quality_spending
                           + firm.acquisition_spending + firm.fixed_cost)
+            firm.margin = firm.revenue - firm.cost_of_goods - firm.relationship_cost
             firm.profit = firm.revenue - firm.costs
             firm.discounted_profit += firm.profit / (1.0 + self.discount) ** t
             firm.clv_realised = float(self.realised_value[i] / self.ever_acquired[i]) if self.ever_acquired[i] else 0.0
             firm.clv_expected = float(clv_sum[i] * per)
-            firm.customer_equity = float(clv_stayed[i] + firm.acquisitions * firm.clv_expected)
+            newcomers = sums.newcomers[i]
+            firm.new_customer_value = float(sums.newcomer_value[i] / newcomers) if newcomers else firm.clv_expected
+            firm.customer_equity = float(sums.equity_kept[i] + firm.acquisitions * firm.new_customer_value)
             aware_n = sums.aware[i]
             firm.mean_expectation = float(sums.expectation[i] / aware_n) if aware_n else 0.0
+            firm.mean_image = float(sums.image[i] / aware_n) if aware_n else 0.0
             firm.relationship_level = float(level_sum[i] * per)
             firm.awareness = float(aware_n / s.size) if s.size else 0.0
         self.prospects = int(s.size - customers.sum())

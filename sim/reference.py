@@ -16,7 +16,7 @@ customer, ``j`` a firm, ``g`` the customer's segment.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -66,10 +66,10 @@ def pick_option(options: list[int], chances: dict[int, float], uniform: float) -
 
 @dataclass
 class Experience:
-    """What one customer went through at their firm this period (sub-step 5)."""
+    """What one customer went through this period (sub-step 5)."""
 
-    performance: float = 0.0  # benefit experienced, value units
-    state: int = NO_STATE  # dissatisfied, satisfied, delighted (or none: a prospect)
+    performance: dict[int, float] = field(default_factory=dict)  # benefit experienced at each firm bought from
+    state: int = NO_STATE  # dissatisfied, satisfied, delighted at the main firm (or none: a prospect)
     score: float = 0.5  # satisfaction score in (0, 1)
 
 
@@ -87,16 +87,17 @@ class ReferenceMarketModel(MarketModel):
         self.invest_in_quality()  # 2. quality builds and decays
         delivered, cost = self.offers()  # each firm's delivered benefit and cost, per segment
         customers = range(self.state.size)
-        cpv = [self.perceive_one(i, draws, cost) for i in customers]  # 3.
+        cpv = [self.perceive_one(i, draws, delivered, cost) for i in customers]  # 3.
         bought = [self.buy_one(i, cpv[i]) for i in customers]  # 4.
-        lived = [self.experience_one(i, draws, delivered) for i in customers]  # 5.
+        lived = [self.experience_one(i, draws, delivered, cost, bought[i][1]) for i in customers]  # 5.
         heard_pos, heard_neg = self.word_of_mouth(draws, lived)  # 6.
         self.previous_firm = self.state.firm.copy()
         self.defection_probability = np.zeros(self.state.size)
         self.defections = np.zeros(self.state.size, dtype=bool)
         self.tenure = np.zeros(self.state.size, dtype=np.int64)
+        said = self.what_speakers_say(lived)
         for i in customers:  # 7.
-            self.update_one(i, delivered, lived[i], heard_pos[i], heard_neg[i])
+            self.update_one(i, delivered, lived[i], bought[i][1], heard_pos[i], heard_neg[i], said)
             self.stay_or_move(i, draws, cpv[i], lived[i])
         self.close_accounts_per_customer([u for u, _ in bought], [split for _, split in bought],
                                          lived, heard_pos, heard_neg)  # 8.
@@ -111,16 +112,30 @@ class ReferenceMarketModel(MarketModel):
         per_contact = self.behaviour.awareness.cost_per_contact
         return [1.0 - math.exp(-firm.acquisition_spending / (per_contact * n)) for firm in self.firm_list]
 
-    def perceive_one(self, i: int, draws: StepDraws, cost: np.ndarray) -> list[float]:
+    def perceive_one(self, i: int, draws: StepDraws, delivered: np.ndarray, cost: np.ndarray) -> list[float]:
         """Customer i hears advertising, then values every offer: perceived value =
-        expected benefit + image shift x image weight - cost + perception error."""
-        s, g = self.state, self.state.segment[i]
+        expected benefit + image shift x image weight - cost + perception error, less the
+        psychic cost of a promise they found untrue; their own firm's price above the
+        market's mean price counts less the more satisfied and loyal they are."""
+        s, g, c = self.state, self.state.segment[i], self.behaviour.choice
         for j, reach in enumerate(self.advertising_reach()):
             if draws.advertising[i, j] < reach:
                 s.aware[i, j] = True
         image_weight = self.benefit_weights[g, 3]
-        return [s.expectation[i, j] + image_weight * s.image[i, j] - cost[g, j]
-                + self.perception_noise[g] * draws.perception[i, j] for j in range(len(self.firm_list))]
+        mean_price = sum(firm.price for firm in self.firm_list) / len(self.firm_list)
+        values = []
+        for j, firm in enumerate(self.firm_list):
+            e = s.expectation[i, j]
+            value = e + image_weight * s.image[i, j] - cost[g, j] + self.perception_noise[g] * draws.perception[i, j]
+            promised = firm.promise * delivered[g, j]
+            if promised > e:  # a broken promise, as far as the customer knows the firm from buying
+                value -= c.broken_promise_cost * s.familiarity[i, j] * (promised - e)
+            if j == s.firm[i]:
+                tolerance = (c.satisfied_price_tolerance * (2.0 * s.satisfaction[i] - 1.0)
+                             + c.loyal_price_tolerance * s.loyalty[i])
+                value += tolerance * self.cost_weights[g, 0] * (firm.price - mean_price)
+            values.append(value)
+        return values
 
     # ----------------------------------------------------------------- 4. buy
 
@@ -156,26 +171,32 @@ class ReferenceMarketModel(MarketModel):
 
     # ---------------------------------------------------------- 5. experience
 
-    def experience_one(self, i: int, draws: StepDraws, delivered: np.ndarray) -> Experience:
-        """Customer i meets their firm's performance and compares it with what they
-        expected (expectation-disconfirmation); a complaint may be caught and recovered."""
+    def experience_one(self, i: int, draws: StepDraws, delivered: np.ndarray, cost: np.ndarray,
+                       split: list[float]) -> Experience:
+        """Customer i meets the performance of every firm they bought from, and judges their
+        main firm: disconfirmation (performance against expectation) plus the value received
+        against the mean value of the segment's offers; a complaint may be caught and recovered."""
         s, p = self.state, self.behaviour.satisfaction
         j0 = s.firm[i]
         if j0 < 0:
             s.satisfaction_state[i], s.satisfaction[i] = NO_STATE, 0.5
             return Experience()
         g = s.segment[i]
-        performance = delivered[g, j0] + p.experience_noise * draws.experience[i]
-        disconfirmation = performance - s.expectation[i, j0]
-        if disconfirmation < -p.tolerance:
+        performance = {j: delivered[g, j] + p.experience_noise * draws.experience[i, j]
+                       for j in range(len(self.firm_list)) if split[j] > 0 or j == j0}
+        received = performance[j0]
+        market_value = sum(delivered[g, j] - cost[g, j] for j in range(len(self.firm_list))) / len(self.firm_list)
+        index = (p.disconfirmation_weight * (received - s.expectation[i, j0])
+                 + p.performance_weight * (received - cost[g, j0] - market_value))
+        if index < -p.tolerance:
             state = DISSATISFIED
-        elif disconfirmation > max(p.delight_threshold, p.tolerance):
+        elif index > max(p.delight_threshold, p.tolerance):
             state = DELIGHTED
         else:
             state = SATISFIED
         if state == DISSATISFIED and draws.recovery[i] < self.level_recovery[self.level_of(j0, g)]:
-            state, disconfirmation = SATISFIED, 0.0  # complaint handled: expectations just met
-        score = logistic(disconfirmation / p.scale)
+            state, index = SATISFIED, 0.0  # complaint handled: as if expectations were just met
+        score = logistic(index / p.scale)
         s.satisfaction_state[i], s.satisfaction[i] = state, score
         return Experience(performance, state, score)
 
@@ -229,27 +250,45 @@ class ReferenceMarketModel(MarketModel):
                 heard_neg[i, j] = draws.hear_negative[i, j] < 1.0 - miss_neg
         return heard_pos, heard_neg
 
+    def what_speakers_say(self, lived: list[Experience]) -> dict[tuple[int, int], float]:
+        """(firm, DELIGHTED or DISSATISFIED) -> the mean performance the firm's praising, or
+        warning, customers met at it this period: what their word of mouth tells."""
+        told: dict[tuple[int, int], list[float]] = {}
+        for i, experience in enumerate(lived):
+            if experience.state in (DELIGHTED, DISSATISFIED):
+                j0 = self.state.firm[i]
+                told.setdefault((j0, experience.state), []).append(experience.performance[j0])
+        return {key: sum(values) / len(values) for key, values in told.items()}
+
     # ------------------------------------- 7. expectations, loyalty, switching
 
-    def update_one(self, i: int, delivered: np.ndarray, lived: Experience, heard_pos: np.ndarray,
-                   heard_neg: np.ndarray) -> None:
-        """Word of mouth makes firms known and moves their image; expectations move towards
-        experience, promises and what was heard; loyalty grows with delight and satisfaction
-        and erodes with dissatisfaction."""
+    def update_one(self, i: int, delivered: np.ndarray, lived: Experience, split: list[float], heard_pos: np.ndarray,
+                   heard_neg: np.ndarray, said: dict[tuple[int, int], float]) -> None:
+        """Word of mouth makes firms known and moves their image, which fades; expectations move
+        towards what every purchase delivered (in proportion to what was bought), and, as far as
+        they do not rest on the customer's own purchases, towards promises and what was heard;
+        loyalty grows with delight and satisfaction and erodes with dissatisfaction."""
         s, b = self.state, self.behaviour
         g, j0 = s.segment[i], s.firm[i]
         e = b.expectations
+        kept = 0.5 ** (1.0 / b.word_of_mouth.image_half_life)  # share of an image shift left after a period
+        top = max(split) if j0 >= 0 else 0.0
         for j, firm in enumerate(self.firm_list):
-            heard = float(heard_pos[j]) - float(heard_neg[j])
             if heard_pos[j] or heard_neg[j]:
                 s.aware[i, j] = True
-            s.image[i, j] += b.word_of_mouth.image_shift * heard
-            if j == j0:
-                s.expectation[i, j] += e.experience_weight * (lived.performance - s.expectation[i, j])
+            s.image[i, j] = kept * s.image[i, j] + b.word_of_mouth.image_shift * (float(heard_pos[j]) - float(heard_neg[j]))
+            if j0 >= 0 and split[j] > 0:  # learn from the purchase, the more the more was bought
+                learned = e.experience_weight * split[j] / top
+                s.expectation[i, j] += learned * (lived.performance[j] - s.expectation[i, j])
+                s.familiarity[i, j] += learned * (1.0 - s.familiarity[i, j])
+            hearsay = 1.0 - s.familiarity[i, j]  # what the customer has not found out themselves
             if s.aware[i, j]:
                 promised = firm.promise * delivered[g, j]
-                s.expectation[i, j] += e.promise_weight * (promised - s.expectation[i, j])
-            s.expectation[i, j] += e.word_of_mouth_shift * heard
+                s.expectation[i, j] += e.promise_weight * hearsay * (promised - s.expectation[i, j])
+            if heard_pos[j]:
+                s.expectation[i, j] += e.word_of_mouth_weight * hearsay * (said[j, DELIGHTED] - s.expectation[i, j])
+            if heard_neg[j]:
+                s.expectation[i, j] += e.word_of_mouth_weight * hearsay * (said[j, DISSATISFIED] - s.expectation[i, j])
         loyalty = b.loyalty
         if lived.state == DELIGHTED:
             s.loyalty[i] += loyalty.delight_gain * (1.0 - s.loyalty[i])
@@ -298,9 +337,9 @@ class ReferenceMarketModel(MarketModel):
 
     def close_accounts_per_customer(self, units: list[float], split: list[list[float]], lived: list[Experience],
                                     heard_pos: np.ndarray, heard_neg: np.ndarray) -> None:
-        """Each customer's purchases become firms' revenue; each served customer's margin,
-        chance of staying and expected lifetime value m r / (1 + d - r) add up to the
-        firms' accounts, retention and customer equity."""
+        """Each customer's purchases become firms' revenue; each served customer's margins,
+        chance of staying r and the value m / (1 + d - r) of every purchase stream that goes
+        on add up to the firms' accounts, retention and customer equity."""
         s, t, f = self.state, self.steps, len(self.firm_list)
         firms = self.firm_list
         sold = [0.0] * f  # units
@@ -311,8 +350,8 @@ class ReferenceMarketModel(MarketModel):
         total_revenue = sum(revenue)
 
         tally = {key: [0.0] * f for key in ("served", "stayed", "score", "dissatisfied", "satisfied", "delighted",
-                                            "own_spend", "wallet_spend", "relationship_cost", "clv", "clv_stayed",
-                                            "level", "acquisitions")}
+                                            "own_spend", "wallet_spend", "relationship_cost", "clv", "equity_kept",
+                                            "level", "acquisitions", "newcomers", "newcomer_value")}
         for i in range(s.size):
             j0 = self.previous_firm[i]
             if j0 >= 0:  # served this period by j0
@@ -322,10 +361,20 @@ class ReferenceMarketModel(MarketModel):
                 cost_per_customer = self.level_cost[level]
                 margin = units[i] * split[i][j0] * (firm.price - firm.unit_cost) - cost_per_customer
                 retention = 1.0 - self.defection_probability[i]
-                clv = margin * retention / (1.0 + self.discount - retention)
+                clv = margin / (1.0 + self.discount - retention)  # the purchases still to come if they stay
                 tenure = self.tenure[i]
-                if tenure > 0:  # margins after the acquisition period count as realised value
-                    self.realised_value[j0] += margin / (1.0 + self.discount) ** tenure
+                # the margin of the (tenure + 1)-th period with the firm, discounted to when they were won
+                self.realised_value[j0] += margin / (1.0 + self.discount) ** (tenure + 1)
+                if tenure == 0:
+                    tally["newcomers"][j0] += 1
+                    tally["newcomer_value"][j0] += clv
+                joined = s.firm[i]  # their main firm after this period's switching (-1: none)
+                for j in range(f):  # every purchase stream that goes on, valued at m / (1 + d - r)
+                    stream = units[i] * split[i][j] * (firms[j].price - firms[j].unit_cost)
+                    if j == j0:
+                        stream -= cost_per_customer
+                    if not self.defections[i] or (joined >= 0 and j not in (j0, joined)):
+                        tally["equity_kept"][j] += stream / (1.0 + self.discount - retention)
                 tally["served"][j0] += 1
                 tally["score"][j0] += lived[i].score
                 tally[("dissatisfied", "satisfied", "delighted")[lived[i].state]][j0] += 1
@@ -339,7 +388,6 @@ class ReferenceMarketModel(MarketModel):
                 tally["level"][j0] += level
                 if not self.defections[i]:
                     tally["stayed"][j0] += 1
-                    tally["clv_stayed"][j0] += clv
             if s.firm[i] >= 0 and s.firm[i] != j0:
                 tally["acquisitions"][s.firm[i]] += 1
 
@@ -368,14 +416,19 @@ class ReferenceMarketModel(MarketModel):
             firm.quality_spending = float(firm.quality_investment)
             firm.costs = (firm.cost_of_goods + firm.relationship_cost + firm.quality_spending
                           + firm.acquisition_spending + firm.fixed_cost)
+            firm.margin = firm.revenue - firm.cost_of_goods - firm.relationship_cost
             firm.profit = firm.revenue - firm.costs
             firm.discounted_profit += firm.profit / (1.0 + self.discount) ** t
             acquired = self.ever_acquired[j]
             firm.clv_realised = float(self.realised_value[j] / acquired) if acquired else 0.0
             firm.clv_expected = tally["clv"][j] * per
-            firm.customer_equity = tally["clv_stayed"][j] + firm.acquisitions * firm.clv_expected
+            newcomers = tally["newcomers"][j]
+            firm.new_customer_value = tally["newcomer_value"][j] / newcomers if newcomers else firm.clv_expected
+            firm.customer_equity = tally["equity_kept"][j] + firm.acquisitions * firm.new_customer_value
             aware = [s.expectation[i, j] for i in range(s.size) if s.aware[i, j]]
             firm.mean_expectation = sum(aware) / len(aware) if aware else 0.0
+            images = [s.image[i, j] for i in range(s.size) if s.aware[i, j]]
+            firm.mean_image = sum(images) / len(images) if images else 0.0
             firm.relationship_level = tally["level"][j] * per
             firm.awareness = len(aware) / s.size if s.size else 0.0
         self.prospects = sum(1 for i in range(s.size) if s.firm[i] < 0)

@@ -17,7 +17,9 @@ class CustomerState:
     segment: segment index (N). firm: main supplier index, -1 for a prospect (N).
     wallet: category purchases per period before relationship uplift, units (N).
     aware: knows the firm (N x F). expectation: expected benefit, value units (N x F).
-    image: image shift from word of mouth, value units (N x F).
+    familiarity: share of that expectation resting on the customer's own purchases
+    of the firm, 0..1 (N x F): promises and hearsay move the rest.
+    image: image shift from word of mouth, value units (N x F); it fades.
     loyalty: 0..1 (N). satisfaction: last score in (0, 1) (N).
     satisfaction_state: last state, -1 none (N). acquired_at: first period bought
     from the current firm (N). wallet_split: this period's shares of purchases (N x F).
@@ -31,6 +33,7 @@ class CustomerState:
     wallet: np.ndarray
     aware: np.ndarray
     expectation: np.ndarray
+    familiarity: np.ndarray
     image: np.ndarray
     loyalty: np.ndarray
     satisfaction: np.ndarray
@@ -46,6 +49,7 @@ class CustomerState:
             wallet=np.zeros(n),
             aware=np.zeros((n, f), dtype=bool, order="F"),
             expectation=np.zeros((n, f), order="F"),
+            familiarity=np.zeros((n, f), order="F"),
             image=np.zeros((n, f), order="F"),
             loyalty=np.zeros(n),
             satisfaction=np.full(n, 0.5),

@@ -1,7 +1,7 @@
 """Known closed forms. With every behavioural mechanism switched off but a
 constant defection probability p, a cohort survives as (1-p)^t, and its
-realised lifetime value matches m r / (1 + d - r) (truncated at the horizon),
-within sampling error. Tolerances are z = 4 standard errors (two-sided
+realised lifetime value matches m / (1 + d - r) (a customer buys, then may
+defect; truncated at the horizon), within sampling error. Tolerances are z = 4 standard errors (two-sided
 p ~ 6e-5 per check) computed from the exact sampling distribution."""
 
 from __future__ import annotations
@@ -56,21 +56,29 @@ def test_retention_is_geometric(run):
 def test_expected_clv_is_the_closed_form(run):
     model, frame = run
     r, d = 1 - P, model.discount
-    assert frame["clv_expected"].iloc[0] == pytest.approx(MARGIN * r / (1 + d - r), rel=1e-12)
+    assert frame["clv_expected"].iloc[0] == pytest.approx(MARGIN / (1 + d - r), rel=1e-12)
+    assert frame["new_customer_value"].iloc[0] == pytest.approx(MARGIN / (1 + d - r), rel=1e-12)
+
+
+def test_customer_equity_is_the_value_of_the_customers_kept(run):
+    """One firm, no acquisitions: equity is its customers at period end times m / (1 + d - r)."""
+    model, frame = run
+    r, d = 1 - P, model.discount
+    np.testing.assert_allclose(frame["customer_equity"], frame["customers"] * MARGIN / (1 + d - r), rtol=1e-9)
 
 
 def test_realised_clv_matches_closed_form(run):
     model, frame = run
     r, d = 1 - P, model.discount
     v = r / (1 + d)
-    # margins after the acquisition period are received in periods 2..T: at most L = T - 1 of them
-    L = T - 1
-    k = np.arange(L + 1)  # retention events survived, truncated at L
-    pmf = np.where(k < L, r**k * (1 - r), r**L)
+    # a customer won at period 0 buys in periods 1, 2, ... until they defect: k purchases,
+    # the j-th discounted by (1 + d)^j; at most T of them within the horizon
+    k = np.arange(1, T + 1)  # purchases made
+    pmf = np.where(k < T, r ** (k - 1) * (1 - r), r ** (T - 1))
     value = MARGIN * np.array([sum((1 / (1 + d)) ** j for j in range(1, kk + 1)) for kk in k])
     mean = float((pmf * value).sum())
     sd = float(np.sqrt((pmf * (value - mean) ** 2).sum()))
-    assert mean == pytest.approx(MARGIN * r / (1 + d - r) * (1 - v**L), rel=1e-9)
+    assert mean == pytest.approx(MARGIN / (1 + d - r) * (1 - v**T), rel=1e-9)
     realised = frame["clv_realised"].iloc[-1]
     assert abs(realised - mean) < 4 * sd / np.sqrt(N), (realised, mean)
 

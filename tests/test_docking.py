@@ -22,7 +22,7 @@ from .conftest import SCENARIOS, small_scenario
 
 STEPS = 8
 EXACT = ("segment", "firm", "aware", "satisfaction_state", "acquired_at")
-CLOSE = ("wallet", "expectation", "image", "loyalty", "satisfaction", "wallet_split")
+CLOSE = ("wallet", "expectation", "familiarity", "image", "loyalty", "satisfaction", "wallet_split")
 
 
 def market(kind: str = "small_world", customers: int = 120, behaviour: dict | None = None, **segment) -> dict:
@@ -108,9 +108,9 @@ def test_shipped_scenarios(path):
 class NoComplaintHandling(ReferenceMarketModel):
     """A reference with one mechanism broken: complaints are never recovered."""
 
-    def experience_one(self, i, draws, delivered):
+    def experience_one(self, i, draws, delivered, cost, split):
         self.level_recovery = np.zeros_like(self.level_recovery)
-        return super().experience_one(i, draws, delivered)
+        return super().experience_one(i, draws, delivered, cost, split)
 
 
 def test_docking_detects_a_broken_mechanism():
@@ -125,12 +125,13 @@ def test_one_customer_can_be_followed():
     model = ReferenceMarketModel(small_scenario(**market()), rng=5)
     draws = model.draw()
     delivered, cost = model.offers()
-    cpv = model.perceive_one(0, draws, cost)
+    cpv = model.perceive_one(0, draws, delivered, cost)
     units, split = model.buy_one(0, cpv)
-    lived = model.experience_one(0, draws, delivered)
+    lived = model.experience_one(0, draws, delivered, cost, split)
     assert len(cpv) == len(model.firm_list)
     if model.state.firm[0] >= 0:
         assert units > 0 and sum(split) == pytest.approx(1.0)
         assert lived.state in (0, 1, 2) and 0 < lived.score < 1
+        assert set(lived.performance) == {j for j, share in enumerate(split) if share > 0}, "every purchase is experienced"
     else:
         assert units == 0 and sum(split) == 0 and lived.state == -1

@@ -1,11 +1,22 @@
-"""Expectations (Kotler & Keller): shaped by past buying experience, friends'
-and associates' advice, and marketers' and competitors' promises.
+"""Expectations (Kotler & Keller): shaped by past buying experience, friends' and
+associates' advice, and marketers' and competitors' promises.
 
-Each customer holds an expectation of the benefit each firm delivers. Each
-period it moves part of the way towards what they experienced (their own
-firm), towards what the firm promises (every firm they know of), and by a
-step for each piece of word of mouth heard. Promise too much and customers
-expect more than they get; promise too little and they ignore the offer.
+Each customer holds an expectation E of the benefit each firm delivers, and a
+familiarity k in [0, 1]: the share of that expectation resting on their own
+purchases of the firm. Each period, for every firm j:
+
+1. experience, weighted by what was bought: with w = (share of the wallet j got) /
+   (the largest share any firm got), E += a_x w (P - E) and k += a_x w (1 - k), so the
+   firm bought from most teaches at the full rate a_x and a firm bought from a little
+   teaches a little;
+2. the promise, if j is known: E += a_p (1 - k) (promised - E);
+3. word of mouth heard about j: E += a_w (1 - k) (X - E) for praise and for a warning,
+   X the mean performance the firm's praising (or warning) customers experienced.
+
+Promises and hearsay thus move what a customer has not yet experienced: an
+over-promise lures the inexperienced, and fails with the customers who buy
+(Boulding et al. 1993: expectations are updated by experience and by the firm's
+communications; experience dominates once there is some).
 """
 
 from __future__ import annotations
@@ -22,31 +33,39 @@ def promised_benefit(promise: np.ndarray, delivered: np.ndarray) -> np.ndarray:
     return promise[None, :] * delivered
 
 
-def update(expectation: np.ndarray, aware: np.ndarray, promised: np.ndarray, segment: np.ndarray,
-           firm: np.ndarray, experienced: np.ndarray, heard_positive: np.ndarray,
-           heard_negative: np.ndarray, params: Expectations) -> None:
-    """Move expectations in place (customers x firms).
+def update(expectation: np.ndarray, familiarity: np.ndarray, aware: np.ndarray, promised: np.ndarray,
+           segment: np.ndarray, firm: np.ndarray, split: np.ndarray, top_share: np.ndarray, performance: np.ndarray,
+           heard_positive: np.ndarray, heard_negative: np.ndarray, praise: np.ndarray, warning: np.ndarray,
+           params: Expectations) -> None:
+    """Move expectations and familiarity in place (customers x firms; see the module docstring).
 
-    ``promised`` is per segment and firm (:func:`promised_benefit`),
-    ``experienced`` the performance each customer met at their own ``firm``
-    this period (-1: a prospect, who experienced nothing). Each expectation
-    moves in turn: towards experience (own firm), then towards the promise if
-    the firm is known, then by a step for each piece of word of mouth.
+    ``promised`` is per segment and firm (:func:`promised_benefit`); ``split``,
+    ``top_share`` and ``performance`` are this period's purchases and what they
+    delivered (:func:`sim.domain.satisfaction.experience`); ``firm`` is -1 for a
+    prospect, who bought nothing. ``praise`` and ``warning`` are per firm: what its
+    praising and its warning customers experienced (:func:`sim.domain.word_of_mouth.content`).
     """
-    over_rows(_update, firm.size, expectation, aware, promised, segment, firm, experienced, heard_positive, heard_negative,
-            params.experience_weight, params.promise_weight, params.word_of_mouth_shift)
+    over_rows(_update, firm.size, expectation, familiarity, aware, promised, segment, firm, split, top_share,
+              performance, heard_positive, heard_negative, praise, warning, params.experience_weight,
+              params.promise_weight, params.word_of_mouth_weight)
 
 
 @njit(cache=True, nogil=True)
-def _update(lo, hi, expectation, aware, promised, segment, firm, experienced, heard_positive, heard_negative,
-            experience_weight, promise_weight, word_of_mouth_shift):
+def _update(lo, hi, expectation, familiarity, aware, promised, segment, firm, split, top_share, performance,
+            heard_positive, heard_negative, praise, warning, experience_weight, promise_weight, word_of_mouth_weight):
     """Compiled loop over firms and customers (firm-major, as the arrays are stored)."""
     for j in range(expectation.shape[1]):
         for i in range(lo, hi):
-            e = expectation[i, j]
-            if firm[i] == j:
-                e += experience_weight * (experienced[i] - e)
+            e, k = expectation[i, j], familiarity[i, j]
+            if firm[i] >= 0 and split[i, j] > 0.0:
+                learned = experience_weight * split[i, j] / top_share[i]
+                e += learned * (performance[i, j] - e)
+                k += learned * (1.0 - k)
+            hearsay = 1.0 - k
             if aware[i, j]:
-                e += promise_weight * (promised[segment[i], j] - e)
-            e += word_of_mouth_shift * ((1.0 if heard_positive[i, j] else 0.0) - (1.0 if heard_negative[i, j] else 0.0))
-            expectation[i, j] = e
+                e += promise_weight * hearsay * (promised[segment[i], j] - e)
+            if heard_positive[i, j]:
+                e += word_of_mouth_weight * hearsay * (praise[j] - e)
+            if heard_negative[i, j]:
+                e += word_of_mouth_weight * hearsay * (warning[j] - e)
+            expectation[i, j], familiarity[i, j] = e, k

@@ -1,13 +1,15 @@
 """Customer lifetime value and customer equity (Gupta & Lehmann 2003; Blattberg
-& Deighton 1996).
+& Deighton 1996), with the period's timing.
 
-For a customer who brings margin m per period, stays each period with
-probability r, and a discount rate d per period, the expected lifetime value
-of the margins after the acquisition period is
+In a period a customer first buys, then may defect. A customer who brings
+margin m per period and stays each period with probability r, seen just after
+they stayed (or were won: their first purchase is the next period), is worth the
+purchases still to come, discounted at d per period:
 
-    CLV = sum_{k>=1} m r^k / (1+d)^k = m r / (1 + d - r).
+    CLV = sum_{k>=1} m r^(k-1) / (1+d)^k = m / (1 + d - r).
 
-Customer equity is the sum of the lifetime values of a firm's customers.
+Customer equity is the sum, over every customer a firm sells to, of the value
+of the purchases it will get from them (:mod:`.accounts`).
 """
 
 from __future__ import annotations
@@ -21,5 +23,5 @@ def period_discount_rate(annual_rate: float, periods_per_year: int) -> float:
 
 
 def expected_clv(margin: np.ndarray | float, retention: np.ndarray | float, discount: float) -> np.ndarray:
-    """Expected lifetime value m r / (1 + d - r), per customer (CU)."""
-    return np.asarray(margin) * retention / (1.0 + discount - np.asarray(retention))
+    """Expected lifetime value m / (1 + d - r) of a customer just retained or won, per customer (CU)."""
+    return np.asarray(margin) / (1.0 + discount - np.asarray(retention))

@@ -1,6 +1,21 @@
-"""Satisfaction as expectation-disconfirmation (Oliver 1980; Kotler & Keller):
-perceived performance against expectations. Below the zone of tolerance the
-customer is dissatisfied, within it satisfied, far above it delighted.
+"""Satisfaction: expectation-disconfirmation (Oliver 1980; Kotler & Keller) with a direct
+effect of the value experienced, in the form of the American Customer Satisfaction Index
+model (Fornell et al. 1996; Churchill & Surprenant 1982).
+
+Every purchase is experienced: a customer who buys from firm j gets performance
+
+    P_ij = B_sj + experience_noise x e_ij
+
+(B_sj the benefit j delivers to segment s). Satisfaction is judged at the main
+supplier m, on the satisfaction index
+
+    Z_i = w_d (P_im - E_im) + w_p ((P_im - C_sm) - V_s)
+
+with E the expectation, C the offer's cost and V_s the mean value (benefit minus
+cost) of the offers in segment s: disconfirmation, plus how good the value received
+is against what the market offers. Below -tolerance the customer is dissatisfied,
+within it satisfied, above max(delight threshold, tolerance) delighted. A firm that
+keeps better value keeps more satisfied customers after expectations have caught up.
 """
 
 from __future__ import annotations
@@ -16,45 +31,57 @@ NO_STATE = -1  # prospects, who bought nothing here this period
 STATE_NAMES = ("dissatisfied", "satisfied", "delighted")
 
 
-def experience(delivered: np.ndarray, segment: np.ndarray, firm: np.ndarray, expectation: np.ndarray,
-               noise: np.ndarray, recovery: np.ndarray, uniform: np.ndarray,
-               params: Satisfaction) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each served customer's performance, state and score this period.
+def market_value(delivered: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """The mean value (benefit minus cost) of the firms' offers in each segment (segments),
+    the norm the satisfaction index compares the value received with."""
+    return (delivered - cost).mean(axis=1) if delivered.shape[1] else np.zeros(delivered.shape[0])
 
-    Performance is the benefit their ``firm`` delivers to their segment plus
-    ``experience_noise`` x ``noise``; disconfirmation is performance minus their
-    expectation of that firm. Below -tolerance they are dissatisfied, above
-    max(delight threshold, tolerance) delighted, otherwise satisfied. Complaint
-    handling: a dissatisfied customer whose problem the firm catches (``uniform``
-    below their ``recovery`` probability) is brought back to satisfied with
-    expectations just met. The score is logistic(disconfirmation / scale):
-    0.5 when expectations are met. Customers with no firm get performance 0,
-    no state and score 0.5.
+
+def experience(delivered: np.ndarray, cost: np.ndarray, norm: np.ndarray, segment: np.ndarray, firm: np.ndarray,
+               split: np.ndarray, expectation: np.ndarray, noise: np.ndarray, recovery: np.ndarray,
+               uniform: np.ndarray, params: Satisfaction, performance: np.ndarray,
+               top_share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each served customer's performance at every firm they bought from (into ``performance``,
+    customers x firms; 0 where they bought nothing), the largest share of their wallet one firm
+    got (into ``top_share``), and their satisfaction state and score at their ``firm``.
+
+    Complaint handling: a dissatisfied customer whose problem the firm catches (``uniform``
+    below their ``recovery`` probability) is brought back to satisfied, index 0. The score is
+    logistic(Z / scale): 0.5 at Z = 0. Customers with no firm get no state and score 0.5.
     """
     n = firm.size
-    performance, state, score = np.zeros(n), np.full(n, NO_STATE, dtype=np.int8), np.full(n, 0.5)
-    over_rows(_experience, n, delivered, segment, firm, expectation, noise, recovery, uniform, params.experience_noise,
-                params.tolerance, max(params.delight_threshold, params.tolerance), params.scale,
-                performance, state, score)
-    return performance, state, score
+    state, score = np.full(n, NO_STATE, dtype=np.int8), np.full(n, 0.5)
+    over_rows(_experience, n, delivered, cost, norm, segment, firm, split, expectation, noise, recovery, uniform,
+              params.experience_noise, params.disconfirmation_weight, params.performance_weight, params.tolerance,
+              max(params.delight_threshold, params.tolerance), params.scale, performance, top_share, state, score)
+    return state, score
 
 
 @njit(cache=True, nogil=True)
-def _experience(lo, hi, delivered, segment, firm, expectation, noise, recovery, uniform, experience_noise, tolerance,
-                delight_above, scale, performance, state, score):
+def _experience(lo, hi, delivered, cost, norm, segment, firm, split, expectation, noise, recovery, uniform,
+                experience_noise, disconfirmation_weight, performance_weight, tolerance, delight_above, scale,
+                performance, top_share, state, score):
     for i in range(lo, hi):
-        f = firm[i]
+        f, g = firm[i], segment[i]
+        top = 0.0
+        for j in range(split.shape[1]):
+            bought = f >= 0 and (split[i, j] > 0.0 or j == f)  # the main supplier is always experienced
+            performance[i, j] = delivered[g, j] + experience_noise * noise[i, j] if bought else 0.0
+            if bought and split[i, j] > top:
+                top = split[i, j]
+        top_share[i] = top
         if f < 0:
             continue
-        performance[i] = delivered[segment[i], f] + experience_noise * noise[i]
-        disconfirmation = performance[i] - expectation[i, f]
+        received = performance[i, f]
+        index = (disconfirmation_weight * (received - expectation[i, f])
+                 + performance_weight * (received - cost[g, f] - norm[g]))
         s = SATISFIED
-        if disconfirmation < -tolerance:
+        if index < -tolerance:
             s = DISSATISFIED
-        if disconfirmation > delight_above:
+        if index > delight_above:
             s = DELIGHTED
         if s == DISSATISFIED and uniform[i] < recovery[i]:
             s = SATISFIED
-            disconfirmation = 0.0
+            index = 0.0
         state[i] = s
-        score[i] = 1.0 / (1.0 + np.exp(-disconfirmation / scale))
+        score[i] = 1.0 / (1.0 + np.exp(-index / scale))

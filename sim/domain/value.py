@@ -8,6 +8,8 @@ time, energy, psychic. All in value units, where 1.0 is an ordinary offer.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
@@ -38,25 +40,88 @@ def total_cost(cost_weights: np.ndarray, price: np.ndarray, time_cost: np.ndarra
             + w[:, [2]] * energy_cost[None, :] + w[:, [3]] * psychic_cost[None, :])
 
 
-def perceived_value(expectation: np.ndarray, image_shift: np.ndarray, image_weight: np.ndarray, cost: np.ndarray,
-                    segment: np.ndarray, noise_sd: np.ndarray, noise: np.ndarray,
+class Beliefs(NamedTuple):
+    """What customers believe of each firm (customers x firms): ``expectation`` of its benefit,
+    ``familiarity`` (the share of that expectation resting on their own purchases) and the
+    ``image`` shift word of mouth gave it (value units)."""
+
+    expectation: np.ndarray
+    familiarity: np.ndarray
+    image: np.ndarray
+
+
+class Judges(NamedTuple):
+    """The customers doing the valuing (N): their ``segment``, main supplier ``firm`` (-1 none),
+    last satisfaction score, loyalty, the weight their segment gives image, and the standard
+    deviation of their perception error."""
+
+    segment: np.ndarray
+    firm: np.ndarray
+    satisfaction: np.ndarray
+    loyalty: np.ndarray
+    image_weight: np.ndarray
+    noise_sd: np.ndarray
+
+
+class Offers(NamedTuple):
+    """The offers per segment and firm (segments x firms): total ``cost``, ``promised`` benefit,
+    and ``price_gap``, the monetary cost of the firm's price above the firms' mean price."""
+
+    cost: np.ndarray
+    promised: np.ndarray
+    price_gap: np.ndarray
+
+
+class Judging(NamedTuple):
+    """How customers weigh price and broken promises (parameters of :func:`perceived_value`)."""
+
+    satisfied_price_tolerance: float
+    loyal_price_tolerance: float
+    broken_promise_cost: float
+
+
+def price_gap(cost_weights: np.ndarray, price: np.ndarray) -> np.ndarray:
+    """Monetary cost of each firm's price above the firms' mean price, per segment (segments x firms)."""
+    return cost_weights[:, [0]] * (price - price.mean())[None, :] if price.size else np.zeros((cost_weights.shape[0], 0))
+
+
+def perceived_value(beliefs: Beliefs, judges: Judges, offers: Offers, judging: Judging, noise: np.ndarray,
                     out: np.ndarray | None = None) -> np.ndarray:
-    """What each customer believes each offer is worth (customers x firms, into ``out`` if given).
+    """What each customer believes each offer is worth (customers x firms, into ``out`` if given):
+
+        expectation + image weight x image - cost + noise_sd x noise
+          - broken promise cost x familiarity x max(0, promised - expectation)
+          + t x price gap (own firm only)
 
     Customers judge benefit by what they expect of a firm (experience, word of
-    mouth and promises shape it), adjusted by the image word of mouth gave the
-    firm, minus the cost they see (``cost`` is per segment and firm), with a
-    perception error per period:
-    expectation + image_weight x image_shift - cost + noise_sd x noise.
+    mouth and promises shape it), adjusted by its image, minus the cost they see,
+    with a perception error per period. A firm that promises more than the customer
+    has found it to deliver is not credible, and dealing with it carries a psychic
+    cost (brand credibility, Erdem & Swait 1998): the shortfall of its promise below
+    their expectation, as far as that rests on their own purchases. Their own firm's
+    price counts less the more satisfied and loyal they are (Anderson 1996): its gap to
+    the mean price is multiplied by 1 - t, t = satisfied tolerance x (2 satisfaction - 1)
+    + loyal tolerance x loyalty; dissatisfied customers (t < 0) weigh it more.
     """
-    out = np.empty_like(expectation) if out is None else out
-    over_rows(_perceived_value, out.shape[0], expectation, image_shift, image_weight, cost, segment, noise_sd, noise, out)
+    out = np.empty_like(beliefs.expectation) if out is None else out
+    over_rows(_perceived_value, out.shape[0], beliefs, judges, offers, judging, noise, out)
     return out
 
 
 @njit(cache=True, nogil=True)
-def _perceived_value(lo, hi, expectation, image_shift, image_weight, cost, segment, noise_sd, noise, out):
+def _perceived_value(lo, hi, beliefs, judges, offers, judging, noise, out):
+    segment = judges.segment
     for j in range(out.shape[1]):
         for i in range(lo, hi):
-            out[i, j] = (expectation[i, j] + image_weight[i] * image_shift[i, j] - cost[segment[i], j]
-                         + noise_sd[i] * noise[i, j])
+            g = segment[i]
+            e = beliefs.expectation[i, j]
+            value = (e + judges.image_weight[i] * beliefs.image[i, j] - offers.cost[g, j]
+                     + judges.noise_sd[i] * noise[i, j])
+            broken = offers.promised[g, j] - e
+            if broken > 0.0:
+                value -= judging.broken_promise_cost * beliefs.familiarity[i, j] * broken
+            if judges.firm[i] == j:
+                tolerated = (judging.satisfied_price_tolerance * (2.0 * judges.satisfaction[i] - 1.0)
+                             + judging.loyal_price_tolerance * judges.loyalty[i])
+                value += tolerated * offers.price_gap[g, j]
+            out[i, j] = value

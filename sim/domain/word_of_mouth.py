@@ -1,6 +1,10 @@
-"""Word of mouth on the social network (Kotler & Keller; TARP 1986).
+"""Word of mouth on the social network (Kotler & Keller; TARP 1986; Anderson 1998).
 
-Delighted customers recommend their firm, dissatisfied ones warn against it.
+Delighted customers recommend their firm, dissatisfied ones warn against it, and
+what they say is what they experienced: a listener's expectation of the firm moves
+towards the performance its praising (or warning) customers met this period
+(:func:`content`, used in :mod:`.expectations`), and its image moves up for praise
+and down for a warning. Image shifts fade with a half-life (hearsay is forgotten).
 Each speaker's word reaches each neighbour with a probability; a warning is
 also passed on to neighbours of neighbours, so negative word travels further
 than positive. A listener hears a firm praised (or warned against) if at
@@ -223,19 +227,38 @@ def hear(contacts: Contacts | None, mean_contacts: float, firm: np.ndarray, stat
               draw_positive, draw_negative, heard_positive, heard_negative)
 
 
+def content(firm: np.ndarray, state: np.ndarray, performance: np.ndarray, firms: int) -> tuple[np.ndarray, np.ndarray]:
+    """What praise and warnings about each firm say (per firm): the mean performance its
+    delighted, and its dissatisfied, customers experienced there this period (0 where
+    nobody speaks, and so nobody hears)."""
+    said = []
+    for speaking in (DELIGHTED, DISSATISFIED):
+        speakers = np.flatnonzero(state == speaking)
+        about = firm[speakers]
+        count = np.bincount(about, minlength=firms)
+        total = np.bincount(about, weights=performance[speakers, about], minlength=firms)
+        said.append(np.divide(total, count, out=np.zeros(firms), where=count > 0))
+    return said[0], said[1]
+
+
+def fading(half_life: float) -> float:
+    """The share of an image shift kept from one period to the next: 2^(-1 / half-life)."""
+    return 0.5 ** (1.0 / half_life)
+
+
 def take_in(aware: np.ndarray, image: np.ndarray, heard_positive: np.ndarray, heard_negative: np.ndarray,
-            image_shift: float) -> None:
+            image_shift: float, kept: float) -> None:
     """What was heard makes firms known and moves their image (in place, customers x firms):
-    image += image_shift x (praised - warned against)."""
-    over_rows(_take_in, aware.shape[0], aware, image, heard_positive, heard_negative, image_shift)
+    image <- kept x image + image_shift x (praised - warned against), ``kept`` from :func:`fading`."""
+    over_rows(_take_in, aware.shape[0], aware, image, heard_positive, heard_negative, image_shift, kept)
 
 
 @njit(cache=True, nogil=True)
-def _take_in(lo, hi, aware, image, heard_positive, heard_negative, image_shift):
+def _take_in(lo, hi, aware, image, heard_positive, heard_negative, image_shift, kept):
     for j in range(aware.shape[1]):
         for i in range(lo, hi):
             praised, warned = heard_positive[i, j], heard_negative[i, j]
             if praised or warned:
                 aware[i, j] = True
-            image[i, j] += image_shift * ((1.0 if praised else 0.0) - (1.0 if warned else 0.0))
+            image[i, j] = kept * image[i, j] + image_shift * ((1.0 if praised else 0.0) - (1.0 if warned else 0.0))
 

@@ -241,6 +241,26 @@ class Choice(Strict):
     """Logit scale (1/value unit): how sharply customers favour the higher perceived value."""
     loyalty_bonus: NonNegative = 0.5
     """Value bonus of the current firm per unit of loyalty, in the wallet split."""
+    satisfied_price_tolerance: Probability = 0.4
+    """How much less a satisfied customer weighs their own firm's price above the market's mean
+    price (and more a dissatisfied one): the price term shrinks by this x (2 x last score - 1).
+    Satisfied customers are less price sensitive (Anderson 1996; Homburg, Koschate & Hoyer 2005)."""
+    loyal_price_tolerance: Probability = 0.4
+    """The same per unit of loyalty: loyal customers respond less to their firm's price
+    (Krishnamurthi & Raj 1991 find loyal households' brand choice less price elastic)."""
+
+    broken_promise_cost: NonNegative = 0.25
+    """Psychic cost (value units) per value unit a firm's promise exceeds what the customer
+    has found it to deliver, times the share of their expectation resting on their own
+    purchases: a firm whose promises prove untrue is less credible, and dealing with it
+    riskier (Erdem & Swait 1998, brand credibility)."""
+
+    @model_validator(mode="after")
+    def _tolerance_below_one(self) -> Choice:
+        if self.satisfied_price_tolerance + self.loyal_price_tolerance > 1:
+            raise ValueError("satisfied_price_tolerance + loyal_price_tolerance must be at most 1 "
+                             "(at 1 a delighted, fully loyal customer ignores their firm's price)")
+        return self
 
 
 class Satisfaction(Strict):
@@ -254,6 +274,13 @@ class Satisfaction(Strict):
     """Standard deviation of experienced performance around the delivered benefit."""
     scale: Scale = 0.2
     """Disconfirmation giving satisfaction score 0.73 (score = logistic(disconfirmation/scale))."""
+    disconfirmation_weight: NonNegative = 1.0
+    """Weight of disconfirmation (performance minus expectation) in the satisfaction index."""
+    performance_weight: NonNegative = 0.5
+    """Weight of the perceived value experienced (performance minus cost) relative to the mean
+    value of the segment's offers, beside disconfirmation: satisfaction depends on performance
+    itself, not on expectations alone (Churchill & Surprenant 1982; in the ACSI model, Fornell et
+    al. 1996, perceived quality and value drive satisfaction more strongly than expectations)."""
     volume_effect: Probability = 0.1
     """Satisfied customers buy more: purchases scale by 1 + volume_effect x (2 x last score - 1),
     so +/-10 % between the fully dissatisfied and the delighted (a modest reading of the
@@ -264,11 +291,15 @@ class Expectations(Strict):
     """How expectations move (Kotler & Keller: experience, word of mouth, promises)."""
 
     experience_weight: Probability = 0.3
-    """Share of the gap to experienced performance closed each period."""
+    """Share of the gap to experienced performance closed each period by the firm a customer
+    buys most from; a firm they buy less from, in proportion to what they buy from it."""
     promise_weight: Probability = 0.1
-    """Share of the gap to the firm's promise closed each period, for aware customers."""
-    word_of_mouth_shift: NonNegative = 0.05
-    """Expectation shift per positive (+) or negative (-) message heard."""
+    """Share of the gap to the firm's promise closed each period, for aware customers without
+    experience of the firm (discounted by the share of the expectation resting on experience)."""
+    word_of_mouth_weight: Probability = 0.2
+    """Share of the gap to what the speakers experienced closed when a customer hears a firm
+    praised or warned against, discounted like the promise by their own experience (advice from
+    friends weighs more than advertising: Day 1971, Herr, Kardes & Kim 1991)."""
     initial_noise: NonNegative = 0.1
     """Standard deviation of initial expectations around the promised benefit."""
 
@@ -288,8 +319,12 @@ class WordOfMouth(Strict):
     """Chance a dissatisfied customer's warning reaches each neighbour per period."""
     negative_second_hop: Probability = 0.1
     """Chance a warning is passed on again, to each neighbour of a listener."""
-    image_shift: NonNegative = 0.05
+    image_shift: NonNegative = 0.1
     """Image value shift per message heard (+ positive, - negative)."""
+    image_half_life: Annotated[float, Field(gt=0, le=LARGEST, allow_inf_nan=False)] = 6.0
+    """Periods in which an image shift from word of mouth fades to half (hearsay is forgotten;
+    90 % of a communication effect is gone within 3-15 months in Clarke's 1976 meta-analysis,
+    here after 20 months)."""
 
 
 class Loyalty(Strict):

@@ -40,7 +40,7 @@ __all__ = ["advertising_spending", "bass_curve", "bass_scenario", "cohort_scenar
 _DELIGHT_EVERY_ADOPTER = {
     "satisfaction": {"tolerance": 0.0, "delight_threshold": 0.0, "experience_noise": 0.0},
     "expectations": {"initial_noise": 0.0, "experience_weight": 0.0, "promise_weight": 0.0,
-                     "word_of_mouth_shift": 0.0},
+                     "word_of_mouth_weight": 0.0},
 }
 
 
