@@ -187,7 +187,7 @@ class ReferenceMarketModel(MarketModel):
         received = performance[j0]
         market_value = sum(delivered[g, j] - cost[g, j] for j in range(len(self.firm_list))) / len(self.firm_list)
         index = (p.disconfirmation_weight * (received - s.expectation[i, j0])
-                 + p.performance_weight * (received - cost[g, j0] - market_value))
+                 + p.performance_weight * (delivered[g, j0] - cost[g, j0] - market_value))
         if index < -p.tolerance:
             state = DISSATISFIED
         elif index > max(p.delight_threshold, p.tolerance):
@@ -352,6 +352,10 @@ class ReferenceMarketModel(MarketModel):
         tally = {key: [0.0] * f for key in ("served", "stayed", "score", "dissatisfied", "satisfied", "delighted",
                                             "own_spend", "wallet_spend", "relationship_cost", "clv", "equity_kept",
                                             "level", "acquisitions", "newcomers", "newcomer_value")}
+        # each firm's expected retention: the mean chance of staying of the customers it served
+        chances = [[1.0 - self.defection_probability[i] for i in range(s.size) if self.previous_firm[i] == j]
+                   for j in range(f)]
+        expected_retention = [sum(c) / len(c) if c else 1.0 for c in chances]
         for i in range(s.size):
             j0 = self.previous_firm[i]
             if j0 >= 0:  # served this period by j0
@@ -360,7 +364,7 @@ class ReferenceMarketModel(MarketModel):
                 firm = firms[j0]
                 cost_per_customer = self.level_cost[level]
                 margin = units[i] * split[i][j0] * (firm.price - firm.unit_cost) - cost_per_customer
-                retention = 1.0 - self.defection_probability[i]
+                retention = expected_retention[j0]
                 clv = margin / (1.0 + self.discount - retention)  # the purchases still to come if they stay
                 tenure = self.tenure[i]
                 # the margin of the (tenure + 1)-th period with the firm, discounted to when they were won

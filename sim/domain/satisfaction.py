@@ -9,11 +9,12 @@ Every purchase is experienced: a customer who buys from firm j gets performance
 (B_sj the benefit j delivers to segment s). Satisfaction is judged at the main
 supplier m, on the satisfaction index
 
-    Z_i = w_d (P_im - E_im) + w_p ((P_im - C_sm) - V_s)
+    Z_i = w_d (P_im - E_im) + w_p ((B_sm - C_sm) - V_s)
 
 with E the expectation, C the offer's cost and V_s the mean value (benefit minus
-cost) of the offers in segment s: disconfirmation, plus how good the value received
-is against what the market offers. Below -tolerance the customer is dissatisfied,
+cost) of the offers in segment s: disconfirmation, plus how good the value the firm
+delivers is against what the market offers (a level, where disconfirmation is the
+period's event: the noise of the experience enters once). Below -tolerance the customer is dissatisfied,
 within it satisfied, above max(delight threshold, tolerance) delighted. A firm that
 keeps better value keeps more satisfied customers after expectations have caught up.
 """
@@ -72,9 +73,8 @@ def _experience(lo, hi, delivered, cost, norm, segment, firm, split, expectation
         top_share[i] = top
         if f < 0:
             continue
-        received = performance[i, f]
-        index = (disconfirmation_weight * (received - expectation[i, f])
-                 + performance_weight * (received - cost[g, f] - norm[g]))
+        index = (disconfirmation_weight * (performance[i, f] - expectation[i, f])
+                 + performance_weight * (delivered[g, f] - cost[g, f] - norm[g]))
         s = SATISFIED
         if index < -tolerance:
             s = DISSATISFIED

@@ -277,8 +277,8 @@ class Satisfaction(Strict):
     disconfirmation_weight: NonNegative = 1.0
     """Weight of disconfirmation (performance minus expectation) in the satisfaction index."""
     performance_weight: NonNegative = 0.5
-    """Weight of the perceived value experienced (performance minus cost) relative to the mean
-    value of the segment's offers, beside disconfirmation: satisfaction depends on performance
+    """Weight of the value the firm delivers (benefit minus cost) relative to the mean value of
+    the segment's offers, beside disconfirmation: satisfaction depends on performance
     itself, not on expectations alone (Churchill & Surprenant 1982; in the ACSI model, Fornell et
     al. 1996, perceived quality and value drive satisfaction more strongly than expectations)."""
     volume_effect: Probability = 0.1
@@ -319,12 +319,13 @@ class WordOfMouth(Strict):
     """Chance a dissatisfied customer's warning reaches each neighbour per period."""
     negative_second_hop: Probability = 0.1
     """Chance a warning is passed on again, to each neighbour of a listener."""
-    image_shift: NonNegative = 0.1
-    """Image value shift per message heard (+ positive, - negative)."""
+    image_shift: NonNegative = 0.2
+    """Image value shift per message heard (+ positive, - negative); with the default fading,
+    a customer who hears one message a month holds a shift of about 1.8 (a 1 % chance a month: 0.02)."""
     image_half_life: Annotated[float, Field(gt=0, le=LARGEST, allow_inf_nan=False)] = 6.0
-    """Periods in which an image shift from word of mouth fades to half (hearsay is forgotten;
-    90 % of a communication effect is gone within 3-15 months in Clarke's 1976 meta-analysis,
-    here after 20 months)."""
+    """Periods in which an image shift from word of mouth fades to half: hearsay is forgotten.
+    Six months lies between the carry-over of advertising (90 % of its effect gone within 3-15
+    months in Clarke's 1976 meta-analysis) and a reputation's years."""
 
 
 class Loyalty(Strict):
@@ -388,8 +389,10 @@ class Quality(Strict):
     """Spending (CU/period) that reaches 63 % of the saturating effect."""
     ceiling: Positive = 2.0
     """Highest quality investment can reach (value units)."""
-    floor: NonNegative = 0.5
-    """Quality without any investment, in the long run (value units)."""
+    floor: NonNegative = 1.0
+    """Quality without any investment, in the long run (value units): an ordinary offer, so
+    a firm that never invests keeps an ordinary quality and a market of such firms is at rest;
+    what investment builds above it decays back."""
     decay: Probability = 0.01
     """Share of the excess over the floor lost per period."""
 
