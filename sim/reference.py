@@ -116,13 +116,13 @@ class ReferenceMarketModel(MarketModel):
         """Customer i hears advertising, then values every offer: perceived value =
         expected benefit + image shift x image weight - cost + perception error, less the
         psychic cost of a promise they found untrue; their own firm's price above the
-        market's mean price counts less the more satisfied and loyal they are."""
+        competitors' mean price counts less the more satisfied and loyal they are."""
         s, g, c = self.state, self.state.segment[i], self.behaviour.choice
         for j, reach in enumerate(self.advertising_reach()):
             if draws.advertising[i, j] < reach:
                 s.aware[i, j] = True
         image_weight = self.benefit_weights[g, 3]
-        mean_price = sum(firm.price for firm in self.firm_list) / len(self.firm_list)
+        prices = [firm.price for firm in self.firm_list]
         values = []
         for j, firm in enumerate(self.firm_list):
             e = s.expectation[i, j]
@@ -130,10 +130,11 @@ class ReferenceMarketModel(MarketModel):
             promised = firm.promise * delivered[g, j]
             if promised > e:  # a broken promise, as far as the customer knows the firm from buying
                 value -= c.broken_promise_cost * s.familiarity[i, j] * (promised - e)
-            if j == s.firm[i]:
+            if j == s.firm[i] and len(prices) > 1:  # the competitors' mean price is the reference
+                reference = (sum(prices) - firm.price) / (len(prices) - 1)
                 tolerance = (c.satisfied_price_tolerance * (2.0 * s.satisfaction[i] - 1.0)
                              + c.loyal_price_tolerance * s.loyalty[i])
-                value += tolerance * self.cost_weights[g, 0] * (firm.price - mean_price)
+                value += tolerance * self.cost_weights[g, 0] * (firm.price - reference)
             values.append(value)
         return values
 
@@ -278,7 +279,7 @@ class ReferenceMarketModel(MarketModel):
                 s.aware[i, j] = True
             s.image[i, j] = kept * s.image[i, j] + b.word_of_mouth.image_shift * (float(heard_pos[j]) - float(heard_neg[j]))
             if j0 >= 0 and split[j] > 0:  # learn from the purchase, the more the more was bought
-                learned = e.experience_weight * split[j] / top
+                learned = e.experience_weight * (split[j] / top) ** e.learning_exponent
                 s.expectation[i, j] += learned * (lived.performance[j] - s.expectation[i, j])
                 s.familiarity[i, j] += learned * (1.0 - s.familiarity[i, j])
             hearsay = 1.0 - s.familiarity[i, j]  # what the customer has not found out themselves

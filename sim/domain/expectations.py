@@ -5,10 +5,10 @@ Each customer holds an expectation E of the benefit each firm delivers, and a
 familiarity k in [0, 1]: the share of that expectation resting on their own
 purchases of the firm. Each period, for every firm j:
 
-1. experience, weighted by what was bought: with w = (share of the wallet j got) /
-   (the largest share any firm got), E += a_x w (P - E) and k += a_x w (1 - k), so the
+1. experience, weighted by what was bought: with w = ((share of the wallet j got) /
+   (the largest share any firm got))^b, E += a_x w (P - E) and k += a_x w (1 - k), so the
    firm bought from most teaches at the full rate a_x and a firm bought from a little
-   teaches a little;
+   teaches less (b, the learning exponent, 0.25 by default);
 2. the promise, if j is known: E += a_p (1 - k) (promised - E);
 3. word of mouth heard about j: E += a_w (1 - k) (X - E) for praise and for a warning,
    X the mean performance the firm's praising (or warning) customers experienced.
@@ -47,18 +47,19 @@ def update(expectation: np.ndarray, familiarity: np.ndarray, aware: np.ndarray, 
     """
     over_rows(_update, firm.size, expectation, familiarity, aware, promised, segment, firm, split, top_share,
               performance, heard_positive, heard_negative, praise, warning, params.experience_weight,
-              params.promise_weight, params.word_of_mouth_weight)
+              params.learning_exponent, params.promise_weight, params.word_of_mouth_weight)
 
 
 @njit(cache=True, nogil=True)
 def _update(lo, hi, expectation, familiarity, aware, promised, segment, firm, split, top_share, performance,
-            heard_positive, heard_negative, praise, warning, experience_weight, promise_weight, word_of_mouth_weight):
+            heard_positive, heard_negative, praise, warning, experience_weight, learning_exponent, promise_weight,
+            word_of_mouth_weight):
     """Compiled loop over firms and customers (firm-major, as the arrays are stored)."""
     for j in range(expectation.shape[1]):
         for i in range(lo, hi):
             e, k = expectation[i, j], familiarity[i, j]
             if firm[i] >= 0 and split[i, j] > 0.0:
-                learned = experience_weight * split[i, j] / top_share[i]
+                learned = experience_weight * (split[i, j] / top_share[i]) ** learning_exponent
                 e += learned * (performance[i, j] - e)
                 k += learned * (1.0 - k)
             hearsay = 1.0 - k

@@ -65,7 +65,7 @@ class Judges(NamedTuple):
 
 class Offers(NamedTuple):
     """The offers per segment and firm (segments x firms): total ``cost``, ``promised`` benefit,
-    and ``price_gap``, the monetary cost of the firm's price above the firms' mean price."""
+    and ``price_gap``, the monetary cost of the firm's price above its competitors' mean price."""
 
     cost: np.ndarray
     promised: np.ndarray
@@ -81,8 +81,12 @@ class Judging(NamedTuple):
 
 
 def price_gap(cost_weights: np.ndarray, price: np.ndarray) -> np.ndarray:
-    """Monetary cost of each firm's price above the firms' mean price, per segment (segments x firms)."""
-    return cost_weights[:, [0]] * (price - price.mean())[None, :] if price.size else np.zeros((cost_weights.shape[0], 0))
+    """Monetary cost of each firm's price above its competitors' mean price (the external
+    reference price, Kalyanaram & Winer 1995), per segment (segments x firms); 0 for a firm
+    without competitors."""
+    others = price.size - 1
+    reference = (price.sum() - price) / others if others > 0 else price
+    return cost_weights[:, [0]] * (price - reference)[None, :]
 
 
 def perceived_value(beliefs: Beliefs, judges: Judges, offers: Offers, judging: Judging, noise: np.ndarray,
@@ -100,7 +104,7 @@ def perceived_value(beliefs: Beliefs, judges: Judges, offers: Offers, judging: J
     cost (brand credibility, Erdem & Swait 1998): the shortfall of its promise below
     their expectation, as far as that rests on their own purchases. Their own firm's
     price counts less the more satisfied and loyal they are (Anderson 1996): its gap to
-    the mean price is multiplied by 1 - t, t = satisfied tolerance x (2 satisfaction - 1)
+    the competitors' mean price is multiplied by 1 - t, t = satisfied tolerance x (2 satisfaction - 1)
     + loyal tolerance x loyalty; dissatisfied customers (t < 0) weigh it more.
     """
     out = np.empty_like(beliefs.expectation) if out is None else out

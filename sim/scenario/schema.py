@@ -264,12 +264,18 @@ class Choice(Strict):
 
 
 class Satisfaction(Strict):
-    """Expectation-disconfirmation (Oliver 1980): performance minus expectation."""
+    """The satisfaction index: disconfirmation (Oliver 1980: performance minus expectation) and
+    the value the firm delivers against the segment's mean value (ACSI; Fornell et al. 1996)."""
 
     tolerance: NonNegative = 0.1
-    """Half-width of the zone of tolerance: |disconfirmation| below it is 'satisfied'."""
-    delight_threshold: NonNegative = 0.25
-    """Disconfirmation above which a customer is delighted."""
+    """Half-width of the zone of tolerance: a satisfaction index below -tolerance is 'dissatisfied'."""
+    delight_threshold: NonNegative = 0.1
+    """Satisfaction index above which a customer is delighted (at least the tolerance). The zone of
+    tolerance runs from adequate to desired service (Zeithaml, Berry & Parasuraman 1993): above it
+    customers are delighted, below it dissatisfied; at the default both edges are 0.1 from the
+    expectation, so in a market at rest about as many are delighted as dissatisfied, and praise is
+    heard more often than warnings, as East, Hammond & Lomax (2008) find, only while the delighted
+    outnumber the dissatisfied enough to offset the warnings' reach."""
     experience_noise: NonNegative = 0.1
     """Standard deviation of experienced performance around the delivered benefit."""
     scale: Scale = 0.2
@@ -292,7 +298,12 @@ class Expectations(Strict):
 
     experience_weight: Probability = 0.3
     """Share of the gap to experienced performance closed each period by the firm a customer
-    buys most from; a firm they buy less from, in proportion to what they buy from it."""
+    buys most from; a firm they buy less from teaches less (see ``learning_exponent``)."""
+    learning_exponent: Annotated[float, Field(ge=0, le=4, allow_inf_nan=False)] = 0.25
+    """A purchase teaches at experience_weight x (its share of the wallet / the largest share)^this:
+    1 in proportion to what was bought, 0 as much as the main purchase. At 0.25 a purchase of a
+    tenth of the main one teaches 56 % as much: a customer meets the product each time they use
+    it, and a market discovers a firm that under-promises within a few years, not decades."""
     promise_weight: Probability = 0.1
     """Share of the gap to the firm's promise closed each period, for aware customers without
     experience of the firm (discounted by the share of the expectation resting on experience)."""
