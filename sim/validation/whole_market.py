@@ -266,7 +266,7 @@ SETTLING_MARKETS: dict[str, Callable[[], Scenario]] = {
         {"name": "C", "price": 0.9}], 240),
     "four firms, two segments, scale free": lambda: design("settle-quartet", [
         {"name": "A", "relationship": {"value": "basic", "premium": "proactive"}},
-        {"name": "B", "price": 1.1, "relationship": "accountable"}, {"name": "C", "promise": 0.8},
+        {"name": "B", "price": 1.1, "relationship": "accountable"}, {"name": "C", "promise": 0.9},
         {"name": "D", "acquisition_spending": 200}], 240, customers=2000,
         network={"kind": "scale_free", "mean_degree": 6}, segments=TWO_SEGMENTS),
     "shipped over_promising": lambda: scenario_with(load_scenario(SCENARIOS / "over_promising.toml"),
@@ -291,7 +291,7 @@ class Settling:
         return float(self.change.mean() - half), float(self.change.mean() + half)
 
 
-def settling(scenario: Scenario, replications: int = 4, root_seed: int = 2026) -> list[Settling]:
+def settling(scenario: Scenario, replications: int = 8, root_seed: int = 2026) -> list[Settling]:
     """Each firm's change in :data:`SETTLED_METRICS` from periods 121-180 to 181-240 (a 240-period run)."""
     frames = [run(scenario, seed) for seed in replication_seeds(root_seed, replications)]
     out = []
