@@ -232,6 +232,45 @@ def calibrate(scenario: Scenario, observed: Sequence[float], parameters: dict[st
                        converged=bool(result.success), message=str(result.message), sbg=fit_sbg(observed))
 
 
+@dataclass
+class Holdout:
+    """How well a set of parameters, fitted to the first years of a curve, predicts the rest."""
+
+    parameters: dict[str, float]  # fitted to t = 0..fit_until
+    predicted: np.ndarray  # the fitted simulation's survival, t = 0..T
+    sbg_predicted: np.ndarray  # the sBG model fitted to the same years, t = 0..T
+    observed: np.ndarray  # survival shares, t = 0..T
+    fit_until: int
+
+    @property
+    def rmse(self) -> float:
+        """Root mean square error of the predicted survival over the held-out t > fit_until."""
+        held = slice(self.fit_until + 1, None)
+        return float(np.sqrt(np.mean((self.predicted[held] - self.observed[held]) ** 2)))
+
+    @property
+    def sbg_rmse(self) -> float:
+        held = slice(self.fit_until + 1, None)
+        return float(np.sqrt(np.mean((self.sbg_predicted[held] - self.observed[held]) ** 2)))
+
+
+def holdout(scenario: Scenario, observed: Sequence[float], parameters: dict[str, tuple[float, float]],
+            fit_until: int, firm: str | None = None, replications: int = 2, seed: int = 1,
+            max_evaluations: int = 300) -> Holdout:
+    """Fit ``parameters`` to the observed curve up to t = ``fit_until`` only, and predict the rest:
+    the test of which parameters to calibrate (those that predict unseen years best)."""
+    share, _ = observed_survival(observed)
+    if not 2 <= fit_until < share.size - 1:
+        raise ValueError(f"fit_until must leave at least 3 points to fit and 1 to predict, got {fit_until}")
+    fit = calibrate(scenario, list(observed)[: fit_until + 1], parameters, firm=firm, replications=replications,
+                    seed=seed, max_evaluations=max_evaluations)
+    steps = share.size - 1
+    predicted = np.mean([cohort_survival(fit.fitted, s, steps, firm) for s in replication_seeds(seed, replications)],
+                        axis=0)
+    a, b = fit.sbg
+    return Holdout(fit.parameters, predicted, sbg_survival(a, b, np.arange(steps + 1)), share, fit_until)
+
+
 def project(scenario: Scenario, steps: int, cohort: int, replications: int = 200, seed: int = 7,
             firm: str | None = None) -> dict[str, np.ndarray]:
     """Survival t = 0..steps of cohorts of ``cohort`` customers from ``scenario``: the mean over

@@ -27,14 +27,17 @@ from sim.scenario import scenario_with
 
 from .conftest import ROOT, small_scenario
 
+# Each run takes a few tenths of a second (the parent prepares the compiled kernels first, so
+# the workers start at full speed): an interruption after the first finished run finds others
+# still running.
 SCENARIO = """
 name = "interrupt_me"
 [run]
-steps = 12
+steps = 40
 seed = 9
 replications = 6
 [market]
-customers = 200
+customers = 3000
 [[firms]]
 name = "A"
 [[firms]]

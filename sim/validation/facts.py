@@ -358,13 +358,8 @@ FACTS: list[Fact] = [
     Fact("partnership_retention", "Partnership's structural ties raise retention.",
          f"{BRIEF}: \"partnership (work continuously with the customer: structural ties)\".",
          "retention per period, partnership less basic", partnership_ties_raise_retention),
-]
-
-#: Expectations a reader may bring that the model does not (yet) show at its default settings;
-#: reported in docs/validation.md with their measured effect, not asserted by the tests.
-OPEN_QUESTIONS: list[Fact] = [
     Fact("word_of_mouth_amplifies", "Word of mouth amplifies a firm's quality problem.",
-         f"{BRIEF}: \"Word of mouth ... moves the listeners' expectations, image and awareness.\"",
+         f"{BRIEF}: \"Word of mouth ... moves the listeners' expectations, image and awareness.\" Anderson (1998).",
          "market share lost to a quality cut (1.0 -> 0.8), word of mouth on less off",
          word_of_mouth_amplifies_quality_loss),
 ]
