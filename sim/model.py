@@ -369,8 +369,9 @@ class MarketModel(mesa.Model):
         The per-customer part is one pass of :func:`sim.domain.accounts.tally`."""
         s, t, nf = self.state, self.steps, len(self.firm_list)
         price, unit_cost = self.firm_array("price"), self.firm_array("unit_cost")
-        retention = accounts.expected_retention(self.previous_firm, self.defection_probability, nf)
-        sums = accounts.tally(self.previous_firm, s.firm, nf, units, split, price, unit_cost, self.customer_level,
+        retention = accounts.expected_retention(self.previous_firm, s.segment, self.defection_probability, nf,
+                                                len(self.segment_share))
+        sums = accounts.tally(self.previous_firm, s.firm, s.segment, nf, units, split, price, unit_cost, self.customer_level,
                               self.level_cost, retention, self.defections, self.tenure, state, score,
                               self.discount, heard_pos, heard_neg, s.aware, s.expectation, s.image)
         firm_units = sums.units  # units each firm sold, to its own and others' customers

@@ -353,10 +353,11 @@ class ReferenceMarketModel(MarketModel):
         tally = {key: [0.0] * f for key in ("served", "stayed", "score", "dissatisfied", "satisfied", "delighted",
                                             "own_spend", "wallet_spend", "relationship_cost", "clv", "equity_kept",
                                             "level", "acquisitions", "newcomers", "newcomer_value")}
-        # each firm's expected retention: the mean chance of staying of the customers it served
-        chances = [[1.0 - self.defection_probability[i] for i in range(s.size) if self.previous_firm[i] == j]
-                   for j in range(f)]
-        expected_retention = [sum(c) / len(c) if c else 1.0 for c in chances]
+        # each firm's expected retention in each segment: the mean chance of staying of the customers it served there
+        segments = range(len(self.spec.market.segments))
+        chances = {(j, g): [1.0 - self.defection_probability[i] for i in range(s.size)
+                            if self.previous_firm[i] == j and s.segment[i] == g] for j in range(f) for g in segments}
+        expected_retention = {key: sum(c) / len(c) if c else 1.0 for key, c in chances.items()}
         for i in range(s.size):
             j0 = self.previous_firm[i]
             if j0 >= 0:  # served this period by j0
@@ -365,7 +366,7 @@ class ReferenceMarketModel(MarketModel):
                 firm = firms[j0]
                 cost_per_customer = self.level_cost[level]
                 margin = units[i] * split[i][j0] * (firm.price - firm.unit_cost) - cost_per_customer
-                retention = expected_retention[j0]
+                retention = expected_retention[j0, g]
                 clv = margin / (1.0 + self.discount - retention)  # the purchases still to come if they stay
                 tenure = self.tenure[i]
                 # the margin of the (tenure + 1)-th period with the firm, discounted to when they were won

@@ -3,14 +3,16 @@
 For a customer served by firm f (their main supplier), who bought u units in
 all with share s_j of them from each firm j, firm j's margin on them is
 m_j = u s_j (price_j - unit cost_j), less the cost c(level) of f's relationship
-level for f itself. With r_f the expected retention of f's customers this period
-(the mean over them of 1 - P(defect)), the expected discounted value of the
-purchases still to come from a customer who stays is m_j / (1 + d - r_f) for every
-firm j they buy from (the next purchase comes before the next defection draw; see
-:mod:`.lifetime_value`). The firm's rate, as in the textbook's m / (1 + d - r)
-(Gupta & Lehmann 2003), not each customer's chance of the period: that chance
-varies from period to period with satisfaction, and 1 / (1 + d - r) is convex, so
-valuing each period's chance as if it lasted would overstate the sum. Customer
+level for f itself. With r the expected retention of f's customers in the
+customer's segment this period (the mean over them of 1 - P(defect)), the expected
+discounted value of the purchases still to come from a customer who stays is
+m_j / (1 + d - r) for every firm j they buy from (the next purchase comes before the
+next defection draw; see :mod:`.lifetime_value`). The firm's rate in the segment, as
+in the textbook's m / (1 + d - r) (Gupta & Lehmann 2003), not each customer's chance
+of the period: that chance varies from period to period with satisfaction, and
+1 / (1 + d - r) is convex, so valuing each period's chance as if it lasted would
+overstate the sum; segments keep their own rates, since they differ for good
+(their base defection, the relationship level they get). Customer
 equity adds up, for each firm, these values of every purchase stream that goes
 on: of every customer who stays, and of a defector who moves to another firm,
 their purchases from the firms other than the one they leave and the one they
@@ -66,17 +68,19 @@ class Tally:
     states: np.ndarray  # firms x 3: dissatisfied, satisfied, delighted
 
 
-def expected_retention(server: np.ndarray, defection_probability: np.ndarray, firms: int) -> np.ndarray:
-    """Each firm's expected retention this period: the mean over its served customers of
-    1 - their defection probability (1 for a firm that served nobody)."""
+def expected_retention(server: np.ndarray, segment: np.ndarray, defection_probability: np.ndarray, firms: int,
+                       segments: int) -> np.ndarray:
+    """Each firm's expected retention in each segment this period (firms x segments): the mean
+    over its served customers there of 1 - their defection probability (1 where it served nobody)."""
     served = server >= 0
-    count = np.bincount(server[served], minlength=firms)
-    leaving = np.bincount(server[served], weights=defection_probability[served], minlength=firms)
-    return 1.0 - np.divide(leaving, count, out=np.zeros(firms), where=count > 0)
+    cell = server[served] * segments + segment[served]
+    count = np.bincount(cell, minlength=firms * segments)
+    leaving = np.bincount(cell, weights=defection_probability[served], minlength=firms * segments)
+    return (1.0 - np.divide(leaving, count, out=np.zeros(firms * segments), where=count > 0)).reshape(firms, segments)
 
 
-def tally(server: np.ndarray, firm: np.ndarray, firms: int, units: np.ndarray, split: np.ndarray, price: np.ndarray,
-          unit_cost: np.ndarray, level: np.ndarray, level_cost: np.ndarray, retention: np.ndarray,
+def tally(server: np.ndarray, firm: np.ndarray, segment: np.ndarray, firms: int, units: np.ndarray, split: np.ndarray,
+          price: np.ndarray, unit_cost: np.ndarray, level: np.ndarray, level_cost: np.ndarray, retention: np.ndarray,
           defected: np.ndarray, tenure: np.ndarray, state: np.ndarray, score: np.ndarray, discount: float,
           heard_positive: np.ndarray, heard_negative: np.ndarray, aware: np.ndarray,
           expectation: np.ndarray, image: np.ndarray) -> Tally:
@@ -85,14 +89,14 @@ def tally(server: np.ndarray, firm: np.ndarray, firms: int, units: np.ndarray, s
     ``firm`` after switching (-1: none) and by the firms they heard of and know. ``retention``
     is each firm's :func:`expected_retention`."""
     discounting = (1.0 + discount) ** np.arange(max(int(tenure.max(initial=0)), 0) + 2.0)  # (1 + d)^k, k = tenure + 1
-    sums = summed_over_rows(_tally, server.size, (firms, STATE + 3), server, firm, units, split, price, unit_cost,
+    sums = summed_over_rows(_tally, server.size, (firms, STATE + 3), server, firm, segment, units, split, price, unit_cost,
                             level, level_cost, retention, defected, tenure, state, score, discount,
                             discounting, heard_positive, heard_negative, aware, expectation, image)
     return Tally(*(sums[:, c] for c in range(STATE)), states=sums[:, STATE:])
 
 
 @njit(cache=True, nogil=True)
-def _tally(lo, hi, server, firm, units, split, price, unit_cost, level, level_cost, retention, defected,
+def _tally(lo, hi, server, firm, segment, units, split, price, unit_cost, level, level_cost, retention, defected,
            tenure, state, score, discount, discounting, heard_positive, heard_negative, aware, expectation, image, sums):
     for j in range(price.size):  # firm by firm, as the customers x firms arrays are stored
         praised, warned, known, expected, imaged = 0, 0, 0, 0.0, 0.0
@@ -118,7 +122,7 @@ def _tally(lo, hi, server, firm, units, split, price, unit_cost, level, level_co
         if f < 0:
             continue
         cost = level_cost[level[i]]
-        per_margin = 1.0 / (1.0 + discount - retention[f])  # value of a margin per period that goes on
+        per_margin = 1.0 / (1.0 + discount - retention[f, segment[i]])  # value of a margin per period that goes on
         wallet = 0.0
         for j in range(price.size):
             bought = units[i] * split[i, j]
