@@ -51,7 +51,7 @@ class Run(Strict):
     """Root seed; replication streams are spawned from it."""
     replications: Annotated[int, Field(ge=1, le=100_000)] = 5
     """Independent seeded replications (confidence intervals need at least 2)."""
-    # above 0, so that a lifetime value m r / (1 + d - r) stays finite when retention r reaches 1
+    # above 0, so that a lifetime value m / (1 + d - r) stays finite when retention r reaches 1
     discount_rate: Annotated[float, Field(ge=1e-6, le=10, allow_inf_nan=False)] = 0.10
     """Annual discount rate for lifetime values and discounted profit."""
     periods_per_year: Annotated[int, Field(ge=1, le=365)] = 12

@@ -10,7 +10,7 @@ asks, for every level L, what one such customer would be worth at L:
     share_L  = s e^D / (s e^D + 1 - s),  D = k (share_bonus_L - share_bonus_now)
     margin_L = units_L x share_L x (price - unit_cost) - cost_L
     h_L      = logistic(logit(h) + tie_now - tie_L)
-    CLV_L    = margin_L r_L / (1 + d - r_L),  r_L = 1 - h_L
+    CLV_L    = margin_L / (1 + d - r_L),  r_L = 1 - h_L
 
 with s the share of the customer's wallet the firm got last period, k the
 logit sensitivity of the wallet split, h the customer's defection probability

@@ -403,7 +403,7 @@ def whole_market_section(out: Path, quick: bool) -> str:
         "value units between the same windows. A firm that promises far too little is discovered slowly "
         "(in the shipped `over_promising`, Modest at x0.7 grows until about period 240).",
         "",
-        "| market | firm | metric | level (periods 121-240) | change [95 % CI] |",
+        "| market | firm | metric | size of the level, periods 121-240 | change [95 % CI] |",
         "| --- | --- | --- | ---: | ---: |",
         *settle_rows,
         "",
