@@ -39,7 +39,7 @@ class StepDraws:
 
     advertising: np.ndarray  # U(0,1), customers x firms: reached by advertising
     perception: np.ndarray  # N(0,1), customers x firms: perception error
-    experience: np.ndarray  # N(0,1), customers x firms: experienced performance error of each purchase
+    experience: np.ndarray  # N(0,1), customers: experienced performance error, shared by the period's purchases
     recovery: np.ndarray  # U(0,1), customers: complaint caught
     hear_positive: np.ndarray  # U(0,1), customers x firms
     hear_negative: np.ndarray  # U(0,1), customers x firms
@@ -52,7 +52,7 @@ class StepDraws:
         def by_firm() -> np.ndarray:
             return np.zeros((customers, firms), order="F")
 
-        return cls(advertising=by_firm(), perception=by_firm(), experience=by_firm(),
+        return cls(advertising=by_firm(), perception=by_firm(), experience=np.zeros(customers),
                    recovery=np.zeros(customers), hear_positive=by_firm(), hear_negative=by_firm(),
                    leave=np.zeros(customers), pick=np.zeros(customers))
 

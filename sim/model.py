@@ -198,7 +198,7 @@ class MarketModel(mesa.Model):
 
         self._judges = value.Judges(s.segment, s.firm, s.satisfaction, s.loyalty, self._image_weight,
                                     self._perception_noise)
-        self._cpv, self._performance = buffer(), buffer()
+        self._cpv = buffer()
         self._top_share = np.zeros(n)
         self.customer_level, self._units = np.zeros(n, dtype=np.int64), np.zeros(n)
         self._image_kept = word_of_mouth.fading(self.behaviour.word_of_mouth.image_half_life)
@@ -253,9 +253,9 @@ class MarketModel(mesa.Model):
             delivered, cost = self.offers()
             cpv = self.perceive(d, delivered, cost)
             units, split = self.buy(cpv)
-            served, performance, state, score = self.experience(d, delivered, cost)
+            served, state, score = self.experience(d, delivered, cost)
             heard_pos, heard_neg = self.spread_word(d, served, state)
-            self.update_and_switch(d, delivered, cpv, served, performance, state, score, heard_pos, heard_neg)
+            self.update_and_switch(d, delivered, cpv, served, state, score, heard_pos, heard_neg)
             self.close_accounts(units, split, state, score, heard_pos, heard_neg)
         finally:
             self._draws.finish_next()
@@ -301,23 +301,22 @@ class MarketModel(mesa.Model):
         s, c = self.state, self.behaviour.choice
         purchases.buy(cpv, s.aware, s.firm, s.segment, self.levels(), self._switching_cost, c.loyalty_bonus, s.loyalty,
                       self.level_share_bonus, self.level_uplift, s.wallet, self.behaviour.satisfaction.volume_effect,
-                      s.satisfaction, c.sensitivity, s.wallet_split, self.customer_level, self._units)
+                      s.satisfaction, c.sensitivity, s.wallet_split, self.customer_level, self._units, self._top_share)
         return self._units, s.wallet_split
 
     def experience(self, d: StepDraws, delivered: np.ndarray, cost: np.ndarray) -> tuple[np.ndarray, ...]:
-        """5. Served customers experience every firm they bought from and judge their main firm
-        against their expectations and the market's value; complaints may be recovered.
-        Returns who was served (N), performance (N x F), satisfaction state and score (N)."""
+        """5. Served customers experience every firm they bought from (the performance of a purchase
+        from firm j is delivered[segment, j] + experience noise x d.experience) and judge their main
+        firm against their expectations and the market's value; complaints may be recovered.
+        Returns who was served, their satisfaction state and score (N)."""
         s, p = self.state, self.behaviour.satisfaction
         served = s.firm >= 0
         recovery = self.level_recovery[self.customer_level]
-        performance = self._performance
         state, score = satisfaction.experience(delivered, cost, satisfaction.market_value(delivered, cost), s.segment,
-                                               s.firm, s.wallet_split, s.expectation, d.experience, recovery,
-                                               d.recovery, p, performance, self._top_share)
+                                               s.firm, s.expectation, d.experience, recovery, d.recovery, p)
         s.satisfaction_state[:] = state
         s.satisfaction[:] = score
-        return served, performance, state, score
+        return served, state, score
 
     def spread_word(self, d: StepDraws, served: np.ndarray, state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """6. Word of mouth: who hears each firm praised and warned against (customers x firms)."""
@@ -331,16 +330,18 @@ class MarketModel(mesa.Model):
         return heard_pos, heard_neg
 
     def update_and_switch(self, d: StepDraws, delivered: np.ndarray, cpv: np.ndarray, served: np.ndarray,
-                          performance: np.ndarray, state: np.ndarray, score: np.ndarray,
-                          heard_pos: np.ndarray, heard_neg: np.ndarray) -> None:
+                          state: np.ndarray, score: np.ndarray, heard_pos: np.ndarray, heard_neg: np.ndarray) -> None:
         """7. Word of mouth and promises move awareness, image and expectations; loyalty updates;
         customers defect or stay; defectors and shopping prospects choose a supplier."""
         s, b = self.state, self.behaviour
         word_of_mouth.take_in(s.aware, s.image, heard_pos, heard_neg, b.word_of_mouth.image_shift, self._image_kept)
         promised = expectations.promised_benefit(self.firm_array("promise"), delivered)
-        praise, warning = word_of_mouth.content(s.firm, state, performance, len(self.firm_list))
+        noise = b.satisfaction.experience_noise
+        praise, warning = word_of_mouth.content(s.firm, state, s.segment, delivered, d.experience, noise,
+                                                len(self.firm_list))
         expectations.update(s.expectation, s.familiarity, s.aware, promised, s.segment, s.firm, s.wallet_split,
-                            self._top_share, performance, heard_pos, heard_neg, praise, warning, b.expectations)
+                            self._top_share, delivered, d.experience, noise, heard_pos, heard_neg, praise, warning,
+                            b.expectations)
         loyalty.update(s.loyalty, state, b.loyalty)
 
         self.defection_probability = loyalty.defection_probability(

@@ -183,8 +183,8 @@ class ReferenceMarketModel(MarketModel):
             s.satisfaction_state[i], s.satisfaction[i] = NO_STATE, 0.5
             return Experience()
         g = s.segment[i]
-        performance = {j: delivered[g, j] + p.experience_noise * draws.experience[i, j]
-                       for j in range(len(self.firm_list)) if split[j] > 0 or j == j0}
+        noise = p.experience_noise * draws.experience[i]  # the customer's conditions of use this period
+        performance = {j: delivered[g, j] + noise for j in range(len(self.firm_list)) if split[j] > 0 or j == j0}
         received = performance[j0]
         market_value = sum(delivered[g, j] - cost[g, j] for j in range(len(self.firm_list))) / len(self.firm_list)
         index = (p.disconfirmation_weight * (received - s.expectation[i, j0])

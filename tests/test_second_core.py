@@ -127,7 +127,7 @@ def test_a_period_draws_numpys_numbers_in_the_documented_order():
     ours, numpy_s = np.random.default_rng(5), np.random.default_rng(5)
     d = fill(StepDraws.buffers(n, f), ours)
     expected = {"advertising": numpy_s.random((f, n)).T, "perception": numpy_s.standard_normal((f, n)).T,
-                "experience": numpy_s.standard_normal((f, n)).T, "recovery": numpy_s.random(n),
+                "experience": numpy_s.standard_normal(n), "recovery": numpy_s.random(n),
                 "hear_positive": numpy_s.random((f, n)).T, "hear_negative": numpy_s.random((f, n)).T,
                 "leave": numpy_s.random(n), "pick": numpy_s.random(n)}
     for field, values in expected.items():

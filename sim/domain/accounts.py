@@ -72,11 +72,19 @@ def expected_retention(server: np.ndarray, segment: np.ndarray, defection_probab
                        segments: int) -> np.ndarray:
     """Each firm's expected retention in each segment this period (firms x segments): the mean
     over its served customers there of 1 - their defection probability (1 where it served nobody)."""
-    served = server >= 0
-    cell = server[served] * segments + segment[served]
-    count = np.bincount(cell, minlength=firms * segments)
-    leaving = np.bincount(cell, weights=defection_probability[served], minlength=firms * segments)
-    return (1.0 - np.divide(leaving, count, out=np.zeros(firms * segments), where=count > 0)).reshape(firms, segments)
+    sums = summed_over_rows(_leaving, server.size, (firms, segments, 2), server, segment, defection_probability)
+    count = sums[:, :, 1]
+    return 1.0 - np.divide(sums[:, :, 0], count, out=np.zeros((firms, segments)), where=count > 0)
+
+
+@njit(cache=True, nogil=True)
+def _leaving(lo, hi, server, segment, defection_probability, sums):
+    """Per firm and segment: the sum of the served customers' defection probabilities, and their count."""
+    for i in range(lo, hi):
+        f = server[i]
+        if f >= 0:
+            sums[f, segment[i], 0] += defection_probability[i]
+            sums[f, segment[i], 1] += 1.0
 
 
 def tally(server: np.ndarray, firm: np.ndarray, segment: np.ndarray, firms: int, units: np.ndarray, split: np.ndarray,

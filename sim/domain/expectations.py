@@ -34,33 +34,47 @@ def promised_benefit(promise: np.ndarray, delivered: np.ndarray) -> np.ndarray:
 
 
 def update(expectation: np.ndarray, familiarity: np.ndarray, aware: np.ndarray, promised: np.ndarray,
-           segment: np.ndarray, firm: np.ndarray, split: np.ndarray, top_share: np.ndarray, performance: np.ndarray,
-           heard_positive: np.ndarray, heard_negative: np.ndarray, praise: np.ndarray, warning: np.ndarray,
-           params: Expectations) -> None:
+           segment: np.ndarray, firm: np.ndarray, split: np.ndarray, top_share: np.ndarray, delivered: np.ndarray,
+           noise: np.ndarray, experience_noise: float, heard_positive: np.ndarray, heard_negative: np.ndarray,
+           praise: np.ndarray, warning: np.ndarray, params: Expectations) -> None:
     """Move expectations and familiarity in place (customers x firms; see the module docstring).
 
-    ``promised`` is per segment and firm (:func:`promised_benefit`); ``split``,
-    ``top_share`` and ``performance`` are this period's purchases and what they
-    delivered (:func:`sim.domain.satisfaction.experience`); ``firm`` is -1 for a
-    prospect, who bought nothing. ``praise`` and ``warning`` are per firm: what its
-    praising and its warning customers experienced (:func:`sim.domain.word_of_mouth.content`).
+    ``promised`` and ``delivered`` are per segment and firm (:func:`promised_benefit`);
+    ``split`` and ``top_share`` are this period's purchases (:mod:`.purchases`); a purchase
+    from firm j performed delivered[s, j] + experience_noise x noise[i]
+    (:mod:`.satisfaction`); ``firm`` is -1 for a prospect, who bought nothing. ``praise``
+    and ``warning`` are per firm: what its praising and its warning customers experienced
+    (:func:`sim.domain.word_of_mouth.content`).
     """
     over_rows(_update, firm.size, expectation, familiarity, aware, promised, segment, firm, split, top_share,
-              performance, heard_positive, heard_negative, praise, warning, params.experience_weight,
-              params.learning_exponent, params.promise_weight, params.word_of_mouth_weight)
+              delivered, noise, experience_noise, heard_positive, heard_negative, praise, warning,
+              params.experience_weight, params.learning_exponent, params.promise_weight, params.word_of_mouth_weight)
 
 
 @njit(cache=True, nogil=True)
-def _update(lo, hi, expectation, familiarity, aware, promised, segment, firm, split, top_share, performance,
-            heard_positive, heard_negative, praise, warning, experience_weight, learning_exponent, promise_weight,
-            word_of_mouth_weight):
+def _taught(relative, exponent):
+    """relative^exponent, with the common exponents as square roots and products: a general
+    power costs about ten times as much, once per customer and firm every period."""
+    if exponent == 0.25:
+        return np.sqrt(np.sqrt(relative))
+    if exponent == 0.5:
+        return np.sqrt(relative)
+    if exponent == 1.0:
+        return relative
+    return relative ** exponent
+
+
+@njit(cache=True, nogil=True)
+def _update(lo, hi, expectation, familiarity, aware, promised, segment, firm, split, top_share, delivered, noise,
+            experience_noise, heard_positive, heard_negative, praise, warning, experience_weight, learning_exponent,
+            promise_weight, word_of_mouth_weight):
     """Compiled loop over firms and customers (firm-major, as the arrays are stored)."""
     for j in range(expectation.shape[1]):
         for i in range(lo, hi):
             e, k = expectation[i, j], familiarity[i, j]
             if firm[i] >= 0 and split[i, j] > 0.0:
-                learned = experience_weight * (split[i, j] / top_share[i]) ** learning_exponent
-                e += learned * (performance[i, j] - e)
+                learned = experience_weight * _taught(split[i, j] / top_share[i], learning_exponent)
+                e += learned * (delivered[segment[i], j] + experience_noise * noise[i] - e)
                 k += learned * (1.0 - k)
             hearsay = 1.0 - k
             if aware[i, j]:

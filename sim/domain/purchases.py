@@ -13,7 +13,9 @@ and they buy
 
 so that satisfied customers buy more (satisfaction 0.5, expectations just met,
 leaves the wallet as it is). Prospects (no firm) buy nothing here: level 0,
-no split, no units. One compiled pass over the customers computes all three.
+no split, no units. One compiled pass over the customers computes all three,
+and the largest share of each customer's wallet one firm got (which sets how
+much each purchase teaches, :mod:`.expectations`).
 """
 
 from __future__ import annotations
@@ -28,20 +30,21 @@ from .rows import over_rows
 def buy(value: np.ndarray, available: np.ndarray, own: np.ndarray, segment: np.ndarray, levels: np.ndarray,
         switching_cost: np.ndarray, loyalty_bonus: float, loyalty: np.ndarray, share_bonus: np.ndarray,
         uplift: np.ndarray, wallet: np.ndarray, volume_effect: float, satisfaction: np.ndarray, sensitivity: float,
-        split: np.ndarray, level: np.ndarray, units: np.ndarray) -> None:
-    """Each customer's level (N), wallet split (N x F) and units bought (N), into ``level``, ``split`` and ``units``.
+        split: np.ndarray, level: np.ndarray, units: np.ndarray, top_share: np.ndarray) -> None:
+    """Each customer's level (N), wallet split (N x F), units bought (N) and largest share (N), into
+    ``level``, ``split``, ``units`` and ``top_share``.
 
     ``levels`` is the level index each firm gives each segment (firms x segments);
     ``share_bonus`` and ``uplift`` are per level; ``own`` is each customer's
     firm (-1: a prospect); ``switching_cost`` is per customer.
     """
     over_rows(_buy, own.size, value, available, own, segment, levels, switching_cost, loyalty_bonus, loyalty,
-              share_bonus, uplift, wallet, volume_effect, satisfaction, sensitivity, split, level, units)
+              share_bonus, uplift, wallet, volume_effect, satisfaction, sensitivity, split, level, units, top_share)
 
 
 @njit(cache=True, nogil=True)
 def _buy(lo, hi, value, available, own, segment, levels, switching_cost, loyalty_bonus, loyalty, share_bonus, uplift,
-         wallet, volume_effect, satisfaction, sensitivity, split, level, units):
+         wallet, volume_effect, satisfaction, sensitivity, split, level, units, top_share):
     f = value.shape[1]
     weights = np.empty(f)
     for i in range(lo, hi):
@@ -49,6 +52,7 @@ def _buy(lo, hi, value, available, own, segment, levels, switching_cost, loyalty
         if mine < 0:
             level[i] = 0
             units[i] = 0.0
+            top_share[i] = 0.0
             for j in range(f):
                 split[i, j] = 0.0
             continue
@@ -62,5 +66,8 @@ def _buy(lo, hi, value, available, own, segment, levels, switching_cost, loyalty
             if available[i, j]:
                 weights[j] = (value[i, j] + bonus if j == mine else value[i, j]) * sensitivity
         total = logit_weights(weights, f)
+        top = 0.0
         for j in range(f):
             split[i, j] = weights[j] / total if total > 0 else weights[j]
+            top = max(top, split[i, j])
+        top_share[i] = top

@@ -4,9 +4,10 @@ model (Fornell et al. 1996; Churchill & Surprenant 1982).
 
 Every purchase is experienced: a customer who buys from firm j gets performance
 
-    P_ij = B_sj + experience_noise x e_ij
+    P_ij = B_sj + experience_noise x e_i
 
-(B_sj the benefit j delivers to segment s). Satisfaction is judged at the main
+(B_sj the benefit j delivers to segment s; the error e_i is the customer's conditions
+of use in the period, shared by the period's purchases). Satisfaction is judged at the main
 supplier m, on the satisfaction index
 
     Z_i = w_d (P_im - E_im) + w_p ((B_sm - C_sm) - V_s)
@@ -39,12 +40,9 @@ def market_value(delivered: np.ndarray, cost: np.ndarray) -> np.ndarray:
 
 
 def experience(delivered: np.ndarray, cost: np.ndarray, norm: np.ndarray, segment: np.ndarray, firm: np.ndarray,
-               split: np.ndarray, expectation: np.ndarray, noise: np.ndarray, recovery: np.ndarray,
-               uniform: np.ndarray, params: Satisfaction, performance: np.ndarray,
-               top_share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each served customer's performance at every firm they bought from (into ``performance``,
-    customers x firms; 0 where they bought nothing), the largest share of their wallet one firm
-    got (into ``top_share``), and their satisfaction state and score at their ``firm``.
+               expectation: np.ndarray, noise: np.ndarray, recovery: np.ndarray, uniform: np.ndarray,
+               params: Satisfaction) -> tuple[np.ndarray, np.ndarray]:
+    """Each served customer's satisfaction state and score at their ``firm`` (N).
 
     Complaint handling: a dissatisfied customer whose problem the firm catches (``uniform``
     below their ``recovery`` probability) is brought back to satisfied, index 0. The score is
@@ -52,28 +50,22 @@ def experience(delivered: np.ndarray, cost: np.ndarray, norm: np.ndarray, segmen
     """
     n = firm.size
     state, score = np.full(n, NO_STATE, dtype=np.int8), np.full(n, 0.5)
-    over_rows(_experience, n, delivered, cost, norm, segment, firm, split, expectation, noise, recovery, uniform,
+    over_rows(_experience, n, delivered, cost, norm, segment, firm, expectation, noise, recovery, uniform,
               params.experience_noise, params.disconfirmation_weight, params.performance_weight, params.tolerance,
-              max(params.delight_threshold, params.tolerance), params.scale, performance, top_share, state, score)
+              max(params.delight_threshold, params.tolerance), params.scale, state, score)
     return state, score
 
 
 @njit(cache=True, nogil=True)
-def _experience(lo, hi, delivered, cost, norm, segment, firm, split, expectation, noise, recovery, uniform,
+def _experience(lo, hi, delivered, cost, norm, segment, firm, expectation, noise, recovery, uniform,
                 experience_noise, disconfirmation_weight, performance_weight, tolerance, delight_above, scale,
-                performance, top_share, state, score):
+                state, score):
     for i in range(lo, hi):
-        f, g = firm[i], segment[i]
-        top = 0.0
-        for j in range(split.shape[1]):
-            bought = f >= 0 and (split[i, j] > 0.0 or j == f)  # the main supplier is always experienced
-            performance[i, j] = delivered[g, j] + experience_noise * noise[i, j] if bought else 0.0
-            if bought and split[i, j] > top:
-                top = split[i, j]
-        top_share[i] = top
+        f = firm[i]
         if f < 0:
             continue
-        index = (disconfirmation_weight * (performance[i, f] - expectation[i, f])
+        g = segment[i]
+        index = (disconfirmation_weight * (delivered[g, f] + experience_noise * noise[i] - expectation[i, f])
                  + performance_weight * (delivered[g, f] - cost[g, f] - norm[g]))
         s = SATISFIED
         if index < -tolerance:

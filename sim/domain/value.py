@@ -114,18 +114,19 @@ def perceived_value(beliefs: Beliefs, judges: Judges, offers: Offers, judging: J
 
 @njit(cache=True, nogil=True)
 def _perceived_value(lo, hi, beliefs, judges, offers, judging, noise, out):
-    segment = judges.segment
+    """Firm by firm over the customers (a loop without branches, which compiles to vector
+    instructions), then each customer's own firm's price tolerance."""
+    segment, expectation = judges.segment, beliefs.expectation
     for j in range(out.shape[1]):
         for i in range(lo, hi):
             g = segment[i]
-            e = beliefs.expectation[i, j]
-            value = (e + judges.image_weight[i] * beliefs.image[i, j] - offers.cost[g, j]
-                     + judges.noise_sd[i] * noise[i, j])
-            broken = offers.promised[g, j] - e
-            if broken > 0.0:
-                value -= judging.broken_promise_cost * beliefs.familiarity[i, j] * broken
-            if judges.firm[i] == j:
-                tolerated = (judging.satisfied_price_tolerance * (2.0 * judges.satisfaction[i] - 1.0)
-                             + judging.loyal_price_tolerance * judges.loyalty[i])
-                value += tolerated * offers.price_gap[g, j]
-            out[i, j] = value
+            e = expectation[i, j]
+            out[i, j] = (e + judges.image_weight[i] * beliefs.image[i, j] - offers.cost[g, j]
+                         + judges.noise_sd[i] * noise[i, j]
+                         - judging.broken_promise_cost * beliefs.familiarity[i, j] * max(offers.promised[g, j] - e, 0.0))
+    for i in range(lo, hi):
+        j = judges.firm[i]
+        if j >= 0:
+            tolerated = (judging.satisfied_price_tolerance * (2.0 * judges.satisfaction[i] - 1.0)
+                         + judging.loyal_price_tolerance * judges.loyalty[i])
+            out[i, j] += tolerated * offers.price_gap[segment[i], j]

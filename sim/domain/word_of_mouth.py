@@ -41,7 +41,7 @@ import scipy.sparse as sp
 from numba import njit
 
 from ..scenario.schema import WordOfMouth
-from .rows import over_rows
+from .rows import over_rows, summed_over_rows
 from .satisfaction import DELIGHTED, DISSATISFIED
 
 COLUMN_BITS = 63  # bits of a packed int64 column: each field stays below 2**bits, so a column's sum stays below 2**63
@@ -227,18 +227,31 @@ def hear(contacts: Contacts | None, mean_contacts: float, firm: np.ndarray, stat
               draw_positive, draw_negative, heard_positive, heard_negative)
 
 
-def content(firm: np.ndarray, state: np.ndarray, performance: np.ndarray, firms: int) -> tuple[np.ndarray, np.ndarray]:
+def content(firm: np.ndarray, state: np.ndarray, segment: np.ndarray, delivered: np.ndarray, noise: np.ndarray,
+            experience_noise: float, firms: int) -> tuple[np.ndarray, np.ndarray]:
     """What praise and warnings about each firm say (per firm): the mean performance its
     delighted, and its dissatisfied, customers experienced there this period (0 where
-    nobody speaks, and so nobody hears)."""
-    said = []
-    for speaking in (DELIGHTED, DISSATISFIED):
-        speakers = np.flatnonzero(state == speaking)
-        about = firm[speakers]
-        count = np.bincount(about, minlength=firms)
-        total = np.bincount(about, weights=performance[speakers, about], minlength=firms)
-        said.append(np.divide(total, count, out=np.zeros(firms), where=count > 0))
-    return said[0], said[1]
+    nobody speaks, and so nobody hears); a customer's performance is delivered[segment,
+    firm] + experience_noise x noise (:mod:`.satisfaction`). One compiled pass adds them up."""
+    sums = summed_over_rows(_said, firm.size, (firms, 4), firm, state, segment, delivered, noise, experience_noise)
+    count = sums[:, 2:]
+    said = np.divide(sums[:, :2], count, out=np.zeros((firms, 2)), where=count > 0)
+    return said[:, 0], said[:, 1]
+
+
+@njit(cache=True, nogil=True)
+def _said(lo, hi, firm, state, segment, delivered, noise, experience_noise, sums):
+    """Per firm: the performance its praising (column 0) and warning (1) customers met, and how many (2, 3)."""
+    for i in range(lo, hi):
+        f = firm[i]
+        if f < 0:
+            continue
+        if state[i] == DELIGHTED:
+            sums[f, 0] += delivered[segment[i], f] + experience_noise * noise[i]
+            sums[f, 2] += 1.0
+        elif state[i] == DISSATISFIED:
+            sums[f, 1] += delivered[segment[i], f] + experience_noise * noise[i]
+            sums[f, 3] += 1.0
 
 
 def fading(half_life: float) -> float:

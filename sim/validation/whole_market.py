@@ -208,6 +208,21 @@ def satisfied_less_price_sensitive(scenario: Scenario, seed: int) -> float:
     return min(dissatisfied["defection"] - content["defection"], dissatisfied["share"] - content["share"])
 
 
+#: Two equal firms; A's price rise is the treatment (docs/model.md states the response measured here).
+ELASTICITY_MARKET = lambda: design("price-response", [{"name": "A"}, {"name": "B"}], 120,  # noqa: E731
+                                   segments=[{"name": "all", "share": 1.0, "in_market": 0.2}])
+
+
+def price_response(scenario: Scenario, seed: int, rise: float = 0.1) -> dict[str, float]:
+    """A raises its price by ``rise`` for the whole run: the elasticity of its units sold
+    (relative change of units over relative change of price) and the relative change of its
+    profit, both over the run."""
+    base, raised = run(scenario, seed), run(scenario, seed, **{"firms.A.price": scenario.firms[0].price * (1 + rise)})
+    total = lambda f, metric: float(f.loc[f["firm"] == "A", metric].sum())  # noqa: E731
+    return {"elasticity": (total(raised, "units") / total(base, "units") - 1) / rise,
+            "profit_change": total(raised, "profit") / total(base, "profit") - 1}
+
+
 # ------------------------------------------------------------ the facts ---
 
 def _facts() -> list[tuple[Fact, str]]:
