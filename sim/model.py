@@ -40,6 +40,7 @@ import pandas as pd
 from scipy import special
 
 from .agents import Customer, Firm
+from .collection import MarketDataCollector
 from .domain import (accounts, choice, expectations, lifetime_value, loyalty, network, purchases, quality, relationship,
                      rows, satisfaction, value, word_of_mouth)
 from .domain.satisfaction import DELIGHTED, DISSATISFIED, SATISFIED
@@ -89,10 +90,8 @@ class MarketModel(mesa.Model):
         self._setup_step_arrays()
         self._customers: dict[int, Customer] = {}
         self.prospects = int((self.state.firm < 0).sum())
-        self.datacollector = mesa.DataCollector(
-            model_reporters={"prospects": "prospects"},
-            agenttype_reporters={Firm: {m: m for m in FIRM_METRICS}},
-        )
+        self.datacollector = MarketDataCollector(Firm, [(f.unique_id, f.name) for f in self.firm_list],
+                                                 model_reporters={"prospects": "prospects"})
 
     # ------------------------------------------------------------- set-up ---
 

@@ -75,6 +75,25 @@ def test_batch_run_runs_each_combination_and_seed_for_the_scenarios_periods(scen
     assert by_steps[3] != by_steps[5]
 
 
+def test_batch_run_returns_every_firms_metrics_as_columns(scenario_file: str):
+    """Every firm's metrics come back as model variables named FIRM:metric, on Mesa 3.3 and 3.5."""
+    results = batch_run({"scenario": scenario_file, "run__steps": 4}, seeds=[21], max_steps=10)
+    frame = MarketModel(scenario_file, rng=21, run__steps=4).run()
+    last = frame[frame["step"] == 4].set_index("firm")
+    row = results.iloc[0]
+    for firm in ("A", "B"):
+        for column in ("customers", "profit", "customer_equity", "retention_rate", "new_customer_value", "margin"):
+            assert row[f"{firm}:{column}"] == last.loc[firm, column], (firm, column)
+
+
+def test_firm_variables_are_series_over_the_collections(scenario_file: str):
+    model = MarketModel(scenario_file, rng=3, run__steps=5)
+    frame = model.run()
+    variables = model.datacollector.get_model_vars_dataframe()
+    assert len(variables) == 5 and {"prospects", "A:profit", "B:customers"} <= set(variables.columns)
+    assert variables["B:customers"].tolist() == frame.loc[frame["firm"] == "B", "customers"].tolist()
+
+
 @pytest.mark.skipif(not MESA_3_4_OR_LATER, reason="Mesa 3.3's batch_run does not collect agent-type reporters")
 def test_batch_run_reports_every_firm_metric_on_mesa_3_5(scenario_file: str):
     results = batch_run({"scenario": scenario_file, "run__steps": 4}, seeds=[21], max_steps=10)
