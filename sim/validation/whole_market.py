@@ -99,21 +99,26 @@ def promise_effects(scenario: Scenario, seed: int) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class WordMarket:
-    """A market for the word-of-mouth experiments: the firm studied, and how much better than its
-    rivals it is made for the praise experiment (x quality), so that its customers praise it."""
+    """A market for the word-of-mouth experiments: the firm studied and how much better than its
+    rivals it is made for the praise experiment (x quality), so that its customers praise it; the
+    firm warned against in the warning experiment and how much worse it is made."""
 
     build: Callable[[], Scenario]
     firm: str
     praised_quality: float
+    warned: str
+    warned_quality: float
 
 
 WORD_MARKETS: dict[str, WordMarket] = {
-    "two firms, small world": WordMarket(lambda: design("word-duo", [{"name": "A"}, {"name": "B"}], 60), "A", 1.3),
+    "two firms, small world": WordMarket(lambda: design("word-duo", [{"name": "A"}, {"name": "B"}], 60), "A", 1.3,
+                                         "A", 0.8),
     "three firms, two segments, random network": WordMarket(lambda: design("word-trio", [
         {"name": "A"}, {"name": "B", "price": 1.05, "quality": 1.05}, {"name": "C", "relationship": "reactive"},
-    ], 60, customers=2000, network={"kind": "random", "mean_degree": 8}, segments=TWO_SEGMENTS), "A", 1.3),
+    ], 60, customers=2000, network={"kind": "random", "mean_degree": 8}, segments=TWO_SEGMENTS), "A", 1.3, "A", 0.9),
     "shipped word_of_mouth (the entrant Delight)": WordMarket(lambda: scenario_with(
-        load_scenario(SCENARIOS / "word_of_mouth.toml"), {"run.steps": 60}, "whole-market check"), "Delight", 1.0),
+        load_scenario(SCENARIOS / "word_of_mouth.toml"), {"run.steps": 60}, "whole-market check"), "Delight", 1.0,
+        "Plain", 1.0),
 }
 
 
@@ -139,6 +144,20 @@ def praise_helps(scenario: Scenario, firm: str, praised_quality: float, seed: in
     return (final(run(better, seed), firm, "discounted_profit")
             - final(run(better, seed, **{"behaviour.word_of_mouth.positive_probability": 0.0}), firm,
                     "discounted_profit"))
+
+
+def warnings_hurt(scenario: Scenario, firm: str, warned_quality: float, seed: int) -> float:
+    """``firm`` delivers less than its rivals (its quality x ``warned_quality``), so its customers
+    warn against it: its discounted profit when nobody passes warnings on less when they are heard (CU).
+
+    Switching warnings off is market-wide: it also spares the rivals the warnings of their own
+    dissatisfied customers. The firm is made only a little worse, so that it keeps enough customers
+    for warnings about it to be heard; a firm made so bad that it has almost no customers left
+    gains as much from its rivals' warnings as it loses from its own."""
+    worse = scenario_with(scenario, {f"firms.{firm}.quality": warned_quality * _quality(scenario, firm)}, "arm")
+    return (final(run(worse, seed, **{"behaviour.word_of_mouth.negative_probability": 0.0}), firm,
+                  "discounted_profit")
+            - final(run(worse, seed), firm, "discounted_profit"))
 
 
 # ------------------------------------------------ satisfaction and price ---
@@ -252,6 +271,12 @@ def _facts() -> list[tuple[Fact, str]]:
                          "discounted profit over 60 periods (CU), praise passed on less not",
                          lambda seed, s=scenario, w=word: praise_helps(s, w.firm, w.praised_quality, seed),
                          replications=6), market_name))
+        out.append((Fact("warnings_hurt_the_warned", "Warnings hurt the firm warned against.",
+                         "TARP (1986); Anderson (1998): dissatisfied customers warn others.",
+                         "discounted profit over 60 periods (CU), warnings not passed on less passed on",
+                         lambda seed, s=scenario, w=word: warnings_hurt(s, w.warned, w.warned_quality, seed),
+                         replications=6),
+                    market_name))
     for market_name, build in GAP_MARKETS.items():
         scenario = build()
         out.append((Fact("satisfaction_gap", "A persistent quality gap keeps a satisfaction gap.",
