@@ -48,17 +48,6 @@ def check_runnable(spec, source: str, runs: int, engine: Engine, scheduler: str 
     check_memory(spec, runs, workers=0 if scheduler else engine.workers, source=source)
 
 
-def output_directory(out_dir: str | None, scenario_name: str, suffix: str = "") -> Path:
-    """--out, or out/<scenario name><suffix> (the scenario's ``name``, not its file name: two files
-    of one name in different folders write to different places); a directory if it exists."""
-    from ..outputs.files import safe_name
-
-    out = Path(out_dir) if out_dir else Path("out") / f"{safe_name(scenario_name)}{suffix}"
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out {out}: exists and is not a directory")
-    return out
-
-
 def execute(label: str, total: int, work: Callable[[Callable[[BatchProgress], None]], object]):
     """Call ``work(on_progress)`` under a progress bar; report reused runs; turn an
     unreachable cluster into a user error."""

@@ -15,7 +15,8 @@ from ..outputs.files import atomic_write_text
 from ..runs.sweep import SweepResult, run_sweep, sample_means
 from ..scenario import ScenarioError
 from .common import UserError, load, set_option, stderr, stdout, user_errors
-from .execution import check_runnable, choose_engine, engine_options, execute, output_directory, report_reuse, store_for
+from .execution import check_runnable, choose_engine, engine_options, execute, report_reuse, store_for
+from .output import output_directory
 
 MAX_PRINTED_SAMPLES = 20
 
@@ -79,7 +80,6 @@ def sweep(scenario, out_dir, replications, seed, workers, scheduler, fresh, assi
         raise UserError(f"{scenario}: sweep: the scenario has no sweep section; give sweep.method and sweep.parameters")
     replications = replications or spec.run.replications
     seed = spec.run.seed if seed is None else seed
-    out = output_directory(out_dir, spec.name, "-sweep")
     try:
         points = len(sweep_design(spec.sweep, seed).points)
     except ValueError as err:
@@ -87,6 +87,7 @@ def sweep(scenario, out_dir, replications, seed, workers, scheduler, fresh, assi
     total = points * replications
     engine = choose_engine(workers, scheduler, total)
     check_runnable(spec, scenario, total, engine, scheduler)
+    out = output_directory(out_dir, spec.name, "-sweep")
     stderr.print(f"{spec.name}: {spec.sweep.method} sweep of {len(spec.sweep.parameters)} parameter(s), "
                  f"{points} sample(s) x {replications} replication(s) x {spec.run.steps} periods, seed {seed}, "
                  f"on {engine!r}")
