@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import functools
 import os
-import signal
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from rich.table import Table
 from ..outputs.report import REPORT_METRICS, summary_rows
 from ..runs.store import StoreError
 from ..scenario import Scenario, ScenarioError, load_scenario, parse_assignment
+from .interrupts import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, compiling
 
 # Users' names ('[/]', ':smile:') print as written: no markup, no emoji codes, no highlighting.
 stdout = Console(highlight=False, markup=False, emoji=False)
@@ -29,25 +28,10 @@ stderr = Console(stderr=True, highlight=False, markup=False, emoji=False)
 
 EXIT_USER_ERROR = 2
 """A mistake in what was asked, or something the user's machine refuses (a file, memory, a network address)."""
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
-EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
 class UserError(Exception):
     """A mistake in what the user asked for; printed without a traceback."""
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (``kill``, a batch system's time limit), raised like Ctrl-C so the same clean-up runs."""
-
-
-def stop_on_sigterm() -> None:
-    """Make SIGTERM stop a command the way Ctrl-C does (only the main thread may set handlers)."""
-    def terminate(signum, frame):
-        raise Terminated()
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, terminate)
 
 
 _kept_runs: list[Path] = []
@@ -111,10 +95,24 @@ def user_errors(command: Callable) -> Callable:
             stderr.print(interrupted_message(), soft_wrap=True)
             sys.exit(EXIT_TERMINATED if isinstance(err, Terminated) else EXIT_INTERRUPTED)
         finally:
-            while _at_end:
-                _at_end.pop()()
+            _end_command()
 
     return wrapper
+
+
+def _end_command() -> None:
+    while _at_end:
+        _at_end.pop()()
+
+
+def _exit_now(code: int) -> None:
+    """End the process at once with ``code``, after the interruption message and the command's clean-up,
+    skipping the interpreter's tear-down (see :mod:`sim.cli.interrupts`)."""
+    stderr.print(interrupted_message(), soft_wrap=True)
+    _end_command()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def fail(message: str, kept_note: bool = False) -> None:
@@ -147,7 +145,8 @@ def prepare_kernels() -> None:
     on the first run, when it takes a while (:mod:`sim.compiled`)."""
     from ..compiled import prepare
 
-    prepare(notice=stderr.print)
+    with compiling(_exit_now):
+        prepare(notice=stderr.print)
 
 
 def progress(total: int, label: str) -> Progress:
