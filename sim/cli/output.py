@@ -78,8 +78,9 @@ def check_contents(out: Path, where: str) -> None:
     if (runs.exists() or runs.is_symlink()) and not runs.is_dir():
         raise UserError(f"{where}: {runs} exists and is not a directory; finished runs are kept there")
     try:
-        for entry in os.scandir(out):
-            if entry.name.endswith(OUTPUT_SUFFIXES) and entry.is_dir():
-                raise UserError(f"{where}: {entry.path} is a directory; an output file of that name is written there")
+        with os.scandir(out) as entries:
+            in_the_way = [e.path for e in entries if e.name.endswith(OUTPUT_SUFFIXES) and e.is_dir()]
     except OSError as err:
         raise UserError(f"{where}: cannot read the directory: {err.strerror}") from None
+    if in_the_way:
+        raise UserError(f"{where}: {in_the_way[0]} is a directory; an output file of that name is written there")
