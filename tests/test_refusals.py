@@ -254,3 +254,23 @@ def test_connecting_to_what_is_not_a_scheduler_ends_in_bounded_time(server):
         if http:
             http.terminate()
             http.wait()
+
+
+def test_the_lock_of_a_killed_command_is_taken_over_naming_it(tmp_path, scenario):
+    out = tmp_path / "out"
+    out.mkdir()
+    holder = subprocess.Popen([os.sys.executable, "-c", "import sys, time\nfrom sim.cli.lock import DirectoryLock\n"
+                               "DirectoryLock(sys.argv[1]).acquire()\nprint('held', flush=True)\ntime.sleep(600)",
+                               str(out)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        code, output = run("run", str(scenario), "--out", str(out))
+        assert_refused(code, output, f"pid {holder.pid}:", "is in use by another marketsim command")
+    finally:
+        holder.kill()  # SIGKILL: no clean-up of its own
+        holder.communicate()
+    code, output = run("run", str(scenario), "--out", str(out), "--workers", "1")
+    assert code == 0, output
+    assert "took over the lock of a command that ended without releasing it" in output
+    assert f"pid {holder.pid}:" in output
+    assert (out / ".marketsim.lock").read_bytes() == b"", "released when the command ended"
