@@ -274,3 +274,26 @@ def test_the_lock_of_a_killed_command_is_taken_over_naming_it(tmp_path, scenario
     assert "took over the lock of a command that ended without releasing it" in output
     assert f"pid {holder.pid}:" in output
     assert (out / ".marketsim.lock").read_bytes() == b"", "released when the command ended"
+
+
+@pytest.mark.parametrize("failure", ["memory", "path"])
+def test_memory_and_file_errors_anywhere_in_a_command_are_one_line(tmp_path, scenario, monkeypatch, failure):
+    """The boundary holds beyond the up-front checks: an error of the machine at any point of the work."""
+    out = tmp_path / "out"
+    real_replace = os.replace
+
+    def refuse(source, target, *args, **kwargs):
+        if str(target).endswith("summary.json"):
+            if failure == "memory":
+                raise MemoryError()
+            raise OSError(errno.EACCES, os.strerror(errno.EACCES), str(source), None, str(target))
+        return real_replace(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", refuse)
+    code, output = run("run", str(scenario), "--out", str(out), "--workers", "1")
+    if failure == "memory":
+        assert_refused(code, output, "out of memory", "reduce market.customers")
+    else:
+        assert_refused(code, output, f"-> {out / 'summary.json'}: Permission denied")
+    assert "finished runs are kept: 2 in" in " ".join(output.split())
+    assert output.count("error:") == 1
