@@ -17,6 +17,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from .schema import Scenario
@@ -343,6 +344,8 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any], source: str
 
 
 def scenario_with(scenario: Scenario, overrides: dict[str, Any], source: str = "<scenario>") -> Scenario:
-    """A validated copy of a scenario with dotted-path overrides applied."""
+    """A validated copy of a scenario with dotted-path overrides applied. Types are as strict as
+    in a file, but a NumPy number (``np.int64(500)`` from ``np.arange``) counts as the number it holds."""
     data = scenario.model_dump(mode="python", exclude_none=True)
-    return validate_document(apply_overrides(data, overrides, source), source)
+    plain = {path: value.item() if isinstance(value, np.generic) else value for path, value in overrides.items()}
+    return validate_document(apply_overrides(data, plain, source), source)
