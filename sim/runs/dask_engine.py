@@ -45,16 +45,15 @@ class DaskEngine(Engine):
                 client = Client(self.address, timeout=self.connect_timeout, set_as_default=False)
             except Exception as err:  # OSError, TimeoutError; ValueError for a malformed address
                 outcome["error"] = _reason(err)
-            if "error" in outcome:
-                done.set()
-                gc.collect()  # the half-made client's __del__ may wait 20 s to close it: here, not at exit
-                return
-            with lock:
-                if "abandoned" in outcome:
-                    client.close()
-                else:
-                    outcome["client"] = client
+            else:
+                with lock:
+                    if "abandoned" in outcome:
+                        client.close()
+                    else:
+                        outcome["client"] = client
             done.set()
+            if "error" in outcome:
+                gc.collect()  # the half-made client's __del__ may wait 20 s to close it: here, not at exit
 
         threading.Thread(target=attempt, name="marketsim-dask-connect", daemon=True).start()
         done.wait(self.connect_timeout + GRACE)
