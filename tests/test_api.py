@@ -6,7 +6,7 @@ import mesa
 import numpy as np
 import pytest
 
-from sim import Customer, Firm, MarketModel, Strategy, load_scenario
+from sim import Customer, Firm, MarketModel, ScenarioError, Strategy, load_scenario
 from sim.metrics import FIRM_METRICS
 
 from .conftest import ROOT, SCENARIOS, small_scenario
@@ -63,3 +63,12 @@ def test_every_shipped_scenario_runs_small(path):
 def test_scenario_path_accepted():
     model = MarketModel(ROOT / "scenarios" / "quickstart.toml", market__customers=50)
     assert [f.name for f in model.firm_list] == ["Budget", "Middle", "Premium"]
+
+
+def test_keyword_overrides_are_strict_but_take_numpy_numbers():
+    for customers in np.arange(100, 301, 200):  # np.int64
+        assert MarketModel(SCENARIOS[0], rng=1, market__customers=customers).spec.market.customers == customers
+    assert MarketModel(SCENARIOS[0], rng=1, behaviour__word_of_mouth__enabled=np.bool_(False)) \
+        .spec.behaviour.word_of_mouth.enabled is False
+    with pytest.raises(ScenarioError, match="market.customers: expected a whole number"):
+        MarketModel(SCENARIOS[0], rng=1, market__customers="300")

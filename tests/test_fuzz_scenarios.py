@@ -16,14 +16,21 @@ from __future__ import annotations
 import copy
 import json
 import math
+import os
 import tomllib
+import types
+import typing
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from click.testing import CliRunner
+from pydantic import BaseModel
 
 from sim import MarketModel
+from sim.cli.main import main
 from sim.scenario import Scenario, ScenarioError, apply_overrides, load_scenario, parse_assignment, validate_document
 from sim.strategies import known_strategies
 
@@ -278,3 +285,139 @@ def test_deeply_nested_junk_fails_cleanly(tmp_path, depth):
     path.write_text("x = " + "[" * depth + "]" * depth)
     with pytest.raises(ScenarioError, match=str(path)):
         load_scenario(path)
+
+
+# ------------------------------------------------------------ strict types ---
+
+BASE = {"market": {"segments": [{"name": "a", "share": 1.0}]}, "firms": [{"name": "A"}]}
+
+
+def _scalar(annotation: Any) -> type | None:
+    """int, float or bool behind Annotated[...] and X | None; else None."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _scalar(members[0]) if len(members) == 1 else None
+    return annotation if annotation in (int, float, bool) else None
+
+
+def scalar_fields(model: type[BaseModel] = Scenario, prefix: str = "") -> list[tuple[str, type]]:
+    """Every number and boolean field of the format, as a --set path (lists of tables at index 0)."""
+    out = []
+    for name, field in model.model_fields.items():
+        path, annotation = f"{prefix}{name}", field.annotation
+        if typing.get_origin(annotation) is list:
+            (annotation,) = typing.get_args(annotation)
+            path += "[0]"
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            out += scalar_fields(annotation, f"{path}.")
+        elif _scalar(annotation):
+            out.append((path, _scalar(annotation)))
+    return out
+
+
+SCALARS = scalar_fields()
+
+
+def test_every_number_and_boolean_field_is_found():
+    assert len([p for p, kind in SCALARS if kind is not bool]) >= 70
+    assert ("behaviour.word_of_mouth.enabled", bool) in SCALARS and ("firms[0].price", float) in SCALARS
+    assert ("behaviour.relationship.cost[0]", float) in SCALARS and ("market.customers", int) in SCALARS
+
+
+def test_a_pair_of_numbers_holds_numbers():
+    doc = apply_overrides(BASE, {"market.segments[0].base_defection_beta": ["1", True]}, "pair.toml")
+    with pytest.raises(ScenarioError) as err:
+        validate_document(doc, "pair.toml")
+    assert "pair.toml: market.segments[0].base_defection_beta[0]: expected a number (got '1')" in str(err.value)
+    assert "base_defection_beta[1]: expected a number (got True)" in str(err.value)
+    beta = apply_overrides(BASE, {"market.segments[0].base_defection_beta": [1, 9.0]}, "pair.toml")
+    assert validate_document(beta).market.segments[0].base_defection_beta == (1.0, 9.0)
+
+
+@pytest.mark.parametrize(("path", "kind"), SCALARS, ids=[p for p, _ in SCALARS])
+def test_a_number_is_a_number_and_a_boolean_a_boolean(path, kind):
+    wrong = ["yes", "true", 1, 0.0] if kind is bool else ["1", True, False, "0.5"]
+    expected = {bool: "expected true or false", int: "expected a whole number", float: "expected a number"}[kind]
+    for value in wrong:
+        with pytest.raises(ScenarioError) as err:
+            validate_document(apply_overrides(BASE, {path: value}, "typed.toml"), "typed.toml")
+        assert f"typed.toml: {path}: {expected}" in str(err.value), (value, str(err.value))
+
+
+def test_a_whole_number_stands_for_a_float_but_not_the_other_way_round():
+    spec = load_toml("price = 2\nwallet = 10\n")
+    assert spec.firms[0].price == 2.0 and isinstance(spec.firms[0].price, float)
+    with pytest.raises(ScenarioError, match="market.customers: expected a whole number"):
+        validate_document({**BASE, "market": {**BASE["market"], "customers": 100.0}}, "x.toml")
+
+
+def load_toml(firm_lines: str) -> Scenario:
+    return validate_document(tomllib.loads(f'[[firms]]\nname = "A"\n{firm_lines.splitlines()[0]}\n'
+                                           f'[[market.segments]]\nname = "a"\nshare = 1\n{firm_lines.splitlines()[1]}\n'),
+                             "x.toml")
+
+
+@pytest.mark.parametrize(("assignment", "expected"), [
+    ('market.customers="100"', "market.customers: expected a whole number (got '100')"),
+    ("market.customers=true", "market.customers: expected a whole number (got True)"),
+    ("behaviour.word_of_mouth.enabled=yes", "behaviour.word_of_mouth.enabled: expected true or false (got 'yes')"),
+    ("market..customers=1", "override market..customers: a name is empty"),
+    (f"run.seed={'7' * 5000}", "a whole number has more than 4,300 digits"),
+])
+def test_set_is_as_strict_as_the_file(assignment, expected):
+    path = SCENARIOS[0]
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path, dict([parse_assignment(assignment)]))
+    assert expected in str(err.value)
+    assert str(err.value).startswith((f"{path}: ", "--set ")), str(err.value)
+
+
+# ------------------------------------------------- what the file system gives ---
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("", "the file is empty"), ("# only a comment\n\n   \n# another\n", "the file is empty"),
+    (f"[run]\nseed = {'9' * 5000}\n", "a whole number has more than 4,300 digits"),
+    (f"[market]\ncustomers = -{'1' * 4301}\n", "a whole number has more than 4,300 digits"),
+])
+def test_empty_files_and_huge_integers_fail_in_the_loaders_format(tmp_path, text, expected):
+    path = tmp_path / "odd.toml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert str(err.value).startswith(f"{path}: ") and expected in str(err.value)
+    if "empty" in expected:
+        assert "a scenario needs at least one [[firms]] table" in str(err.value)
+
+
+def odd_scenario_path(tmp_path: Path, kind: str) -> Path:
+    path = tmp_path / f"{kind}.toml"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "directory":
+        path.mkdir()
+    elif kind == "symlink_loop":
+        path.symlink_to(path)
+    elif kind == "dangling_symlink":
+        path.symlink_to(tmp_path / "gone.toml")
+    else:
+        return Path("/dev/zero")
+    return path
+
+
+@pytest.mark.parametrize(("kind", "expected"), [
+    ("fifo", "is not a regular file"), ("device", "is not a regular file"), ("directory", "is a directory"),
+    ("symlink_loop", "Too many levels of symbolic links"), ("dangling_symlink", "no such scenario file")])
+def test_what_is_not_a_scenario_file_says_what_it_is_and_is_never_opened(tmp_path, kind, expected):
+    path = odd_scenario_path(tmp_path, kind)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)  # a FIFO opened would block here for ever
+    assert str(err.value).startswith(f"{path}: ") and expected in str(err.value)
+
+
+def test_validate_reports_each_path_in_turn(tmp_path):
+    odd = odd_scenario_path(tmp_path, "directory")
+    result = CliRunner().invoke(main, ["validate", str(odd), str(SCENARIOS[0])])
+    assert result.exit_code == 2
+    assert f"invalid: {odd}: is a directory" in result.output and f"ok: {SCENARIOS[0]}" in result.output

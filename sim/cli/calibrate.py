@@ -9,10 +9,10 @@ from pathlib import Path
 
 import click
 
-from ..calibration import calibrate as fit, summary
+from ..calibration import calibrate as fit, observed_survival, summary, with_parameters
 from ..outputs.files import atomic_write_text
 from .common import UserError, load, prepare_kernels, progress, set_option, stderr, stdout, user_errors
-from .execution import output_directory
+from .output import output_directory
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
@@ -91,9 +91,14 @@ def calibrate(scenario, observed, params, firm, project_to, method, max_evaluati
     bounds = dict(parse_parameter(p) for p in params)
     seed = spec.run.seed if seed is None else seed
     steps = project_to or spec.run.steps
-    out = output_directory(out_dir, spec.name, "-calibration")
     if firm is not None and firm not in [f.name for f in spec.firms]:
         raise UserError(f"--firm {firm!r}: no such firm; firms are {[f.name for f in spec.firms]}")
+    try:  # a mistake in the curve or the parameters stops the command before the output directory is made
+        observed_survival(counts)
+        with_parameters(spec, list(bounds), [low for low, _ in bounds.values()])
+    except ValueError as err:
+        raise UserError(f"{scenario}: {err}") from None
+    out = output_directory(out_dir, spec.name, "-calibration")
     stderr.print(f"{spec.name}: fitting {', '.join(bounds)} to {len(counts)} observed values ({method}, "
                  f"at most {max_evaluations} evaluations, {replications} run(s) each)")
     try:

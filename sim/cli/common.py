@@ -1,13 +1,13 @@
-"""What every command shares: scenario loading with --set overrides, clean
-errors for users' mistakes (message, non-zero exit, no traceback), progress
-and the summary table."""
+"""What every command shares: scenario loading with --set overrides; one
+boundary that turns users' mistakes, whatever the machine refuses (files,
+memory, network) and interruptions into a one-line message and an exit code,
+never a traceback; progress and the summary table."""
 
 from __future__ import annotations
 
 import functools
-import signal
+import os
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,32 +18,20 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ..outputs.report import REPORT_METRICS, summary_rows
+from ..runs.store import StoreError
 from ..scenario import Scenario, ScenarioError, load_scenario, parse_assignment
+from .interrupts import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, compiling
 
 # Users' names ('[/]', ':smile:') print as written: no markup, no emoji codes, no highlighting.
 stdout = Console(highlight=False, markup=False, emoji=False)
 stderr = Console(stderr=True, highlight=False, markup=False, emoji=False)
 
 EXIT_USER_ERROR = 2
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
-EXIT_TERMINATED = 143  # 128 + SIGTERM
+"""A mistake in what was asked, or something the user's machine refuses (a file, memory, a network address)."""
 
 
 class UserError(Exception):
     """A mistake in what the user asked for; printed without a traceback."""
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (``kill``, a batch system's time limit), raised like Ctrl-C so the same clean-up runs."""
-
-
-def stop_on_sigterm() -> None:
-    """Make SIGTERM stop a command the way Ctrl-C does (only the main thread may set handlers)."""
-    def terminate(signum, frame):
-        raise Terminated()
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, terminate)
 
 
 _kept_runs: list[Path] = []
@@ -57,30 +45,83 @@ def keeps_runs_in(directory: Path) -> None:
 
 def interrupted_message() -> str:
     """What an interruption kept and how to resume."""
-    kept = [(d, len(list(d.glob("*.csv")))) for d in dict.fromkeys(_kept_runs) if d.is_dir()]
-    if not any(n for _, n in kept):
+    kept = _kept()
+    if not kept:
         return "interrupted: nothing was lost but the runs in progress; every file written is complete"
-    where = ", ".join(f"{n} in {d}/" for d, n in kept)
-    return (f"interrupted: finished runs are kept ({where}); run the same command again to resume "
+    return (f"interrupted: finished runs are kept ({kept}); run the same command again to resume "
             "(--fresh starts over). Every file written is complete; the runs in progress were dropped.")
 
 
+def _kept() -> str:
+    """'3 in out/x/runs/' for the finished runs this command keeps, or '' if none."""
+    kept = [(d, len(list(d.glob("*.csv")))) for d in dict.fromkeys(_kept_runs) if d.is_dir()]
+    return ", ".join(f"{n} in {d}/" for d, n in kept if n)
+
+
+def refusal(err: OSError) -> str:
+    """An operating-system error as ``PATH: reason`` (the reason alone if it names no path)."""
+    reason = err.strerror or str(err) or type(err).__name__
+    paths = [os.fsdecode(p) for p in (err.filename, err.filename2) if isinstance(p, str | bytes)]
+    return f"{' -> '.join(paths)}: {reason}" if paths else reason
+
+
+OUT_OF_MEMORY = ("out of memory: the machine refused this command more memory; reduce market.customers, "
+                 "the number of firms, --workers, or run.steps x replications")
+
+_at_end: list[Callable[[], None]] = []
+"""What to undo when the running command ends, however it ends (the output directory's lock)."""
+
+
+def at_command_end(undo: Callable[[], None]) -> None:
+    """Call ``undo()`` when the running command ends."""
+    _at_end.append(undo)
+
+
 def user_errors(command: Callable) -> Callable:
-    """Turn users' mistakes and interruptions into a message and an exit code."""
+    """Turn users' mistakes, the machine's refusals and interruptions into a message and an exit code."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         _kept_runs.clear()  # a new command (tests may run several in one process)
         try:
             return command(*args, **kwargs)
-        except (ScenarioError, UserError) as err:
-            stderr.print(f"[bold red]error:[/] {escape(str(err))}", markup=True, soft_wrap=True)
-            sys.exit(EXIT_USER_ERROR)
+        except (ScenarioError, UserError, StoreError) as err:
+            fail(str(err))
+        except MemoryError:
+            fail(OUT_OF_MEMORY, kept_note=True)
+        except OSError as err:  # a file, a directory or a network address the machine refuses
+            fail(refusal(err), kept_note=True)
         except KeyboardInterrupt as err:
             stderr.print(interrupted_message(), soft_wrap=True)
             sys.exit(EXIT_TERMINATED if isinstance(err, Terminated) else EXIT_INTERRUPTED)
+        finally:
+            _end_command()
 
     return wrapper
+
+
+def _end_command() -> None:
+    while _at_end:
+        _at_end.pop()()
+
+
+def _exit_now(code: int) -> None:
+    """End the process at once with ``code``, after the interruption message and the command's clean-up,
+    skipping the interpreter's tear-down (see :mod:`sim.cli.interrupts`)."""
+    stderr.print(interrupted_message(), soft_wrap=True)
+    _end_command()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def fail(message: str, kept_note: bool = False) -> None:
+    """Print ``error: message`` (and where finished runs are kept) and exit with code 2."""
+    kept = _kept() if kept_note else ""
+    if kept:
+        message += f" (finished runs are kept: {kept}; run the same command again to resume)"
+    stderr.print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
+    sys.exit(EXIT_USER_ERROR)
 
 
 set_option = click.option(
@@ -104,7 +145,8 @@ def prepare_kernels() -> None:
     on the first run, when it takes a while (:mod:`sim.compiled`)."""
     from ..compiled import prepare
 
-    prepare(notice=stderr.print)
+    with compiling(_exit_now):
+        prepare(notice=stderr.print)
 
 
 def progress(total: int, label: str) -> Progress:

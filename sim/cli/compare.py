@@ -13,9 +13,10 @@ from rich.table import Table
 
 from ..analysis.forest import forest_plot
 from ..outputs.files import atomic_write_bytes, atomic_write_text
-from ..runs.comparison import Comparison, run_comparison
+from ..runs.comparison import Comparison, arm_scenarios, run_comparison
 from .common import UserError, load, set_option, stderr, stdout, user_errors
-from .execution import check_runnable, choose_engine, engine_options, execute, output_directory, report_reuse, store_for
+from .execution import check_runnable, choose_engine, engine_options, execute, report_reuse, store_for
+from .output import output_directory
 
 
 def _number(x: float) -> float | None:
@@ -98,11 +99,12 @@ def compare(scenario, out_dir, replications, seed, firm, workers, scheduler, fre
                         "compare.arms = [{ name = ..., set = { PATH = VALUE } }, ...]")
     replications = replications or spec.run.replications
     seed = spec.run.seed if seed is None else seed
-    out = output_directory(out_dir, spec.name, "-compare")
     arms = len(spec.compare.arms)
     total = arms * replications
     engine = choose_engine(workers, scheduler, total)
     check_runnable(spec, scenario, total, engine, scheduler)
+    arm_scenarios(spec, scenario)  # a mistake in an arm is refused before the output directory is made
+    out = output_directory(out_dir, spec.name, "-compare")
     stderr.print(f"{spec.name}: {arms} arm(s) x {replications} replication(s) x {spec.run.steps} periods, "
                  f"seed {seed}, on {engine!r}")
     result = execute("runs", total, lambda on_progress: run_comparison(

@@ -6,6 +6,7 @@ time left."""
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from ..runs import BatchProgress, Engine, RunStore, make_engine
 from ..runs.engine import default_workers
 from .common import UserError, keeps_runs_in, prepare_kernels, progress, stderr
 
-SCHEDULER_SCHEMES = ("tcp://", "tls://", "inproc://", "ucx://", "ws://", "wss://")
+SCHEDULER_ADDRESS = re.compile(r"(tcp|tls|ucx|ws|wss)://[^\s/]+:\d+/?")
+"""A Dask scheduler's address from another process: a protocol, a host and a port."""
 
 
 def engine_options(command: Callable) -> Callable:
@@ -34,8 +36,9 @@ def engine_options(command: Callable) -> Callable:
 
 def choose_engine(workers: int | None, scheduler: str | None, runs: int) -> Engine:
     """The Dask cluster if --scheduler is given, else a pool of at most ``runs`` local processes."""
-    if scheduler is not None and not scheduler.startswith(SCHEDULER_SCHEMES):
-        raise UserError(f"--scheduler {scheduler!r}: expected an address such as tcp://127.0.0.1:8786")
+    if scheduler is not None and not SCHEDULER_ADDRESS.fullmatch(scheduler):
+        raise UserError(f"--scheduler {scheduler!r}: expected a scheduler's address with a host and a port, "
+                        "such as tcp://127.0.0.1:8786 (tls://, ucx://, ws:// and wss:// work too)")
     return make_engine(max(1, min(workers or default_workers(), runs)), scheduler)
 
 
@@ -46,17 +49,6 @@ def check_runnable(spec, source: str, runs: int, engine: Engine, scheduler: str 
     if spec.run.steps == 0:
         raise UserError(f"{source}: run.steps is 0: there is nothing to simulate; set run.steps to 1 or more")
     check_memory(spec, runs, workers=0 if scheduler else engine.workers, source=source)
-
-
-def output_directory(out_dir: str | None, scenario_name: str, suffix: str = "") -> Path:
-    """--out, or out/<scenario name><suffix> (the scenario's ``name``, not its file name: two files
-    of one name in different folders write to different places); a directory if it exists."""
-    from ..outputs.files import safe_name
-
-    out = Path(out_dir) if out_dir else Path("out") / f"{safe_name(scenario_name)}{suffix}"
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out {out}: exists and is not a directory")
-    return out
 
 
 def execute(label: str, total: int, work: Callable[[Callable[[BatchProgress], None]], object]):

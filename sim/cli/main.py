@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from .calibrate import calibrate
-from .common import stop_on_sigterm
 from .compare import compare
 from .dashboard import dashboard
+from .interrupts import stop_on_signals
 from .run import run
 from .sweep import sweep
 from .validate import validate
@@ -17,7 +17,7 @@ from .validate import validate
 @click.version_option(package_name="marketsim")
 def main():
     """marketsim: compare customer strategies on retention, share of customer and customer equity."""
-    stop_on_sigterm()
+    stop_on_signals()
 
 
 main.add_command(run)

@@ -8,7 +8,8 @@ import pandas as pd
 from ..outputs import write_run_outputs
 from ..runs import RunTask, replication_seeds, run_tasks
 from .common import load, plural, print_summary, set_option, stderr, stdout, user_errors
-from .execution import check_runnable, choose_engine, engine_options, execute, output_directory, report_reuse, store_for
+from .execution import check_runnable, choose_engine, engine_options, execute, report_reuse, store_for
+from .output import output_directory
 
 
 @click.command()
@@ -26,9 +27,9 @@ def run(scenario, out_dir, replications, seed, workers, scheduler, fresh, assign
     spec = load(scenario, assignments)
     replications = replications or spec.run.replications
     seed = spec.run.seed if seed is None else seed
-    out = output_directory(out_dir, spec.name)
     engine = choose_engine(workers, scheduler, replications)
     check_runnable(spec, scenario, replications, engine, scheduler)
+    out = output_directory(out_dir, spec.name)
     stderr.print(f"{spec.name}: {plural(replications, 'replication')} x {plural(spec.run.steps, 'period')}, "
                  f"{plural(spec.market.customers, 'customer')}, {plural(len(spec.firms), 'firm')}, seed {seed}")
     tasks = [RunTask(f"r{k}", spec, s, k) for k, s in enumerate(replication_seeds(seed, replications))]

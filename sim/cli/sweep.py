@@ -12,10 +12,11 @@ from rich.table import Table
 
 from ..analysis.design import sweep_design
 from ..outputs.files import atomic_write_text
-from ..runs.sweep import SweepResult, run_sweep, sample_means
+from ..runs.sweep import SweepResult, run_sweep, sample_means, sample_scenarios
 from ..scenario import ScenarioError
 from .common import UserError, load, set_option, stderr, stdout, user_errors
-from .execution import check_runnable, choose_engine, engine_options, execute, output_directory, report_reuse, store_for
+from .execution import check_runnable, choose_engine, engine_options, execute, report_reuse, store_for
+from .output import output_directory
 
 MAX_PRINTED_SAMPLES = 20
 
@@ -79,14 +80,16 @@ def sweep(scenario, out_dir, replications, seed, workers, scheduler, fresh, assi
         raise UserError(f"{scenario}: sweep: the scenario has no sweep section; give sweep.method and sweep.parameters")
     replications = replications or spec.run.replications
     seed = spec.run.seed if seed is None else seed
-    out = output_directory(out_dir, spec.name, "-sweep")
     try:
-        points = len(sweep_design(spec.sweep, seed).points)
+        design = sweep_design(spec.sweep, seed)
     except ValueError as err:
         raise ScenarioError(f"{scenario}: {err}") from None
+    sample_scenarios(spec, design, scenario)  # a sample the format refuses stops the command before any file
+    points = len(design.points)
     total = points * replications
     engine = choose_engine(workers, scheduler, total)
     check_runnable(spec, scenario, total, engine, scheduler)
+    out = output_directory(out_dir, spec.name, "-sweep")
     stderr.print(f"{spec.name}: {spec.sweep.method} sweep of {len(spec.sweep.parameters)} parameter(s), "
                  f"{points} sample(s) x {replications} replication(s) x {spec.run.steps} periods, seed {seed}, "
                  f"on {engine!r}")

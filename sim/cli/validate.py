@@ -10,7 +10,7 @@ from .common import EXIT_USER_ERROR, load, plural, set_option, stderr, stdout
 
 
 @click.command()
-@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("scenarios", nargs=-1, required=True)  # each file is checked by the loader, in turn
 @set_option
 def validate(scenarios, assignments):
     """Check each SCENARIO file; print what is wrong, field by field."""

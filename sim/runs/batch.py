@@ -17,7 +17,7 @@ import pandas as pd
 from ..scenario import Scenario
 from .engine import Engine, LocalEngine
 from .replications import run_replication
-from .store import RunStore, fingerprint
+from .store import RunStore, fingerprint, max_run_bytes
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,11 @@ def run_tasks(tasks: Sequence[RunTask], engine: Engine | None = None, store: Run
     digests = {t.key: fingerprint(t.scenario, t.seed, t.replication) for t in tasks} if store else {}
     todo = []
     for task in tasks:
-        stored = store.load(task.key, digests[task.key]) if store and reuse else None
+        stored = None
+        if store and reuse:
+            stored = store.load(task.key, digests[task.key], max_run_bytes(task.scenario))
+        elif store:
+            store.check(task.key)  # an entry in the way is refused before the work, not after
         if stored is None:
             todo.append(task)
         else:

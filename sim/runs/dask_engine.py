@@ -5,13 +5,24 @@ it on them; a function defined in a notebook or test module will not run
 there). Each task carries its own seed, so results equal those of the local
 process pool bit for bit. A task whose worker dies is rerun on another worker
 by the scheduler (up to ``distributed.scheduler.allowed-failures`` times).
+
+Connecting takes at most ``connect_timeout`` + :data:`GRACE` seconds (12 s by
+default), whatever answers at the address: nothing (a dropped or refused
+connection), or a server that is not a Dask scheduler and never completes
+Dask's handshake (an HTTP server, say), which would otherwise hold the
+command for ever. Then a :class:`ConnectionError` names the address.
 """
 
 from __future__ import annotations
 
+import gc
+import threading
 from typing import Any
 
 from .engine import Engine
+
+GRACE = 2.0
+"""Seconds given to Dask's client beyond its own timeout, to report why it could not connect."""
 
 
 class DaskEngine(Engine):
@@ -22,13 +33,38 @@ class DaskEngine(Engine):
         self.connect_timeout = connect_timeout
 
     def connect(self):
-        """A client of the cluster; ConnectionError naming the address if it cannot be reached."""
+        """A client of the cluster, within ``connect_timeout`` + :data:`GRACE` seconds; else a
+        ConnectionError naming the address."""
         from distributed import Client
 
-        try:
-            return Client(self.address, timeout=self.connect_timeout, set_as_default=False)
-        except (OSError, TimeoutError) as err:
-            raise ConnectionError(f"cannot reach the Dask scheduler at {self.address}: {err}") from None
+        outcome: dict[str, Any] = {}
+        lock, done = threading.Lock(), threading.Event()
+
+        def attempt() -> None:  # on a thread of its own: a handshake that never ends cannot hold the caller
+            try:
+                client = Client(self.address, timeout=self.connect_timeout, set_as_default=False)
+            except Exception as err:  # OSError, TimeoutError; ValueError for a malformed address
+                outcome["error"] = _reason(err)
+            else:
+                with lock:
+                    if "abandoned" in outcome:
+                        client.close()
+                    else:
+                        outcome["client"] = client
+            done.set()
+            if "error" in outcome:
+                gc.collect()  # the half-made client's __del__ may wait 20 s to close it: here, not at exit
+
+        threading.Thread(target=attempt, name="marketsim-dask-connect", daemon=True).start()
+        done.wait(self.connect_timeout + GRACE)
+        with lock:
+            if "client" in outcome:
+                return outcome["client"]
+            outcome["abandoned"] = True
+        if "error" in outcome:
+            raise ConnectionError(f"cannot reach the Dask scheduler at {self.address}: {outcome['error']}")
+        raise ConnectionError(f"no Dask scheduler answered at {self.address} within "
+                              f"{self.connect_timeout + GRACE:g} s (something may listen there that is not one)")
 
     def run(self, fn, tasks, on_result=None):
         from distributed import as_completed
@@ -54,3 +90,10 @@ class DaskEngine(Engine):
 
     def __repr__(self) -> str:
         return f"DaskEngine({self.address!r})"
+
+
+def _reason(err: Exception) -> str:
+    """Why a connection failed, in words (the text only: its traceback holds the half-made client)."""
+    if isinstance(err, MemoryError):  # a frame length read from a server that does not speak Dask's protocol
+        return "what answers there does not speak Dask's protocol"
+    return str(err) or type(err).__name__

@@ -14,6 +14,12 @@ not match (truncated, edited) or whose fingerprint differs (the scenario or
 seed changed) is not used: the run is computed again and the file replaced.
 Floats are written with full precision and read back exactly, so a result
 read from the store is bitwise the one computed.
+
+Only regular files are read. An entry named like a stored run that is a
+directory, a FIFO, a device or a loop of symbolic links is refused with a
+:class:`StoreError` (a FIFO is never opened: it would block), and a file larger
+than a run of its scenario can be (:func:`max_run_bytes`) is not read but
+recomputed, so reading the store stays inside the memory estimate.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ import functools
 import hashlib
 import io
 import json
+import os
+import stat
 from pathlib import Path
 
 import pandas as pd
@@ -30,6 +38,16 @@ from ..outputs.files import atomic_write_bytes
 from ..scenario import Scenario
 
 FORMAT = "marketsim-run v1"
+MAX_ROW_BYTES = 4096
+"""A stored row (a firm in a period) is at most this long: about 35 numbers of at most 25
+characters and a firm name; 470 bytes measured with a 64-character name. The memory
+estimate counts 6,000 bytes per row (:data:`sim.scenario.limits.BYTES_PER_RESULT_ROW`)."""
+KINDS = {stat.S_IFDIR: "directory", stat.S_IFIFO: "FIFO (named pipe)", stat.S_IFCHR: "character device",
+         stat.S_IFBLK: "block device", stat.S_IFSOCK: "socket"}
+
+
+class StoreError(Exception):
+    """An entry of the store is in the way: not a regular file, or not readable."""
 
 
 @functools.cache
@@ -49,12 +67,18 @@ def fingerprint(scenario: Scenario, seed: int, replication: int) -> str:
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
 
 
+def max_run_bytes(scenario: Scenario) -> int:
+    """The largest file a stored run of ``scenario`` can be: its header and one row per period and firm."""
+    return 1024 + (scenario.run.steps + 1) * len(scenario.firms) * MAX_ROW_BYTES
+
+
 class RunStore:
     """Finished runs kept as checksummed CSV files in ``directory``.
 
     The directory is created by the first save. Opening a store removes
-    temporary files left by an interrupted write (``.*.part``): two commands
-    must not write into the same directory at once.
+    temporary files left by an interrupted write (``.*.part``), so two
+    processes must not use one store at once: every command locks its output
+    directory (:mod:`sim.cli.lock`) before it opens the store inside.
     """
 
     def __init__(self, directory: str | Path):
@@ -65,18 +89,47 @@ class RunStore:
     def path(self, key: str) -> Path:
         return self.directory / f"{key}.csv"
 
-    def load(self, key: str, digest: str) -> pd.DataFrame | None:
-        """The stored run ``key`` if it is complete and was made by ``digest``; else None."""
-        path = self.path(key)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
+    def load(self, key: str, digest: str, max_bytes: int | None = None) -> pd.DataFrame | None:
+        """The stored run ``key`` if it is complete and was made by ``digest``; else None (also
+        when the file is longer than ``max_bytes``: not a run, not read)."""
+        data = self._read(key, max_bytes)
+        if data is None:
             return None
         header, _, body = data.partition(b"\n")
         expected = f"# {FORMAT} fingerprint={digest} body={hashlib.sha256(body).hexdigest()}".encode()
         if header != expected:
             return None
         return pd.read_csv(io.BytesIO(body), engine="python")  # parses floats with float(): exact
+
+    def check(self, key: str) -> None:
+        """Raise :class:`StoreError` if the entry of run ``key`` exists and is not a regular file."""
+        path = self.path(key)
+        try:
+            mode = os.stat(path).st_mode
+        except FileNotFoundError:
+            return  # none, or a dangling symbolic link that saving replaces
+        except OSError as err:  # a loop of symbolic links, no permission
+            raise StoreError(f"{path}: {err.strerror}; not a stored run: remove it") from None
+        if not stat.S_ISREG(mode):
+            kind = KINDS.get(stat.S_IFMT(mode), "special file")
+            raise StoreError(f"{path}: is a {kind}, not a stored run; remove it, or give another --out")
+
+    def _read(self, key: str, max_bytes: int | None) -> bytes | None:
+        """The bytes of run ``key``'s file; None if there is none or it is longer than ``max_bytes``."""
+        self.check(key)
+        path = self.path(key)
+        try:  # O_NONBLOCK: should the entry become a FIFO after check(), opening it does not wait
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        except FileNotFoundError:
+            return None
+        with os.fdopen(fd, "rb") as handle:
+            opened = os.fstat(fd)
+            if not stat.S_ISREG(opened.st_mode):
+                raise StoreError(f"{path}: changed into a special file while being read; remove it")
+            if max_bytes is not None and opened.st_size > max_bytes:
+                return None
+            data = handle.read(-1 if max_bytes is None else max_bytes + 1)
+        return None if max_bytes is not None and len(data) > max_bytes else data
 
     def save(self, key: str, digest: str, frame: pd.DataFrame) -> Path:
         """Write run ``key`` atomically with its fingerprint and checksum."""

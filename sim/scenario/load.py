@@ -11,10 +11,13 @@ from __future__ import annotations
 import copy
 import json
 import re
+import stat
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from .schema import Scenario
@@ -27,31 +30,60 @@ class ScenarioError(Exception):
     """A user's scenario (or override) is wrong; the message says where and why."""
 
 
+class TooManyDigits(ScenarioError):
+    """A whole number too long for Python to read (more digits than ``sys.get_int_max_str_digits()``)."""
+
+
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     """Read, override and validate a scenario file."""
     path = Path(path)
     data = read_document(path)
+    if not data:
+        raise ScenarioError(f"{path}: the file is empty (nothing but blank lines or comments); a scenario needs "
+                            "at least one [[firms]] table with a name, and usually [run] and [market] sections "
+                            "(see docs/scenarios.md)")
     if overrides:
         data = apply_overrides(data, overrides, source=str(path))
     return validate_document(data, source=str(path))
 
 
 def read_document(path: Path) -> dict[str, Any]:
-    """The raw TOML document of a scenario file."""
-    if not path.is_file():
-        raise ScenarioError(f"{path}: no such scenario file")
-    if path.stat().st_size > MAX_FILE_BYTES:
+    """The raw TOML document of a scenario file: a regular file of UTF-8 text, of at most
+    ``MAX_FILE_BYTES``, never opened if it is anything else (a FIFO would block)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such scenario file") from None
+    except OSError as err:  # a loop of symbolic links, no permission, a name too long
+        raise ScenarioError(f"{path}: cannot read the scenario file: {err.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ScenarioError(f"{path}: is a directory, not a scenario file")
+    if not stat.S_ISREG(info.st_mode):
+        raise ScenarioError(f"{path}: is not a regular file (a FIFO, a device or a socket); a scenario is a TOML file")
+    if info.st_size > MAX_FILE_BYTES:
         raise ScenarioError(f"{path}: file is larger than {MAX_FILE_BYTES} bytes; not a scenario")
     try:
-        text = path.read_bytes().decode("utf-8")
+        raw = path.read_bytes()
+    except OSError as err:
+        raise ScenarioError(f"{path}: cannot read the scenario file: {err.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         raise ScenarioError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
+    return parse_toml(text, str(path))
+
+
+def parse_toml(text: str, source: str) -> dict[str, Any]:
+    """A TOML document, or a :class:`ScenarioError` saying why ``text`` is not one."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{path}: not valid TOML: {err}") from None
+        raise ScenarioError(f"{source}: not valid TOML: {err}") from None
+    except ValueError:  # int() refuses literals longer than Python's limit (sys.get_int_max_str_digits)
+        raise TooManyDigits(f"{source}: a whole number has more than {sys.get_int_max_str_digits():,} digits, "
+                            "too many to read; not a scenario value") from None
     except RecursionError:
-        raise ScenarioError(f"{path}: not a scenario: arrays or tables nested too deeply") from None
+        raise ScenarioError(f"{source}: not a scenario: arrays or tables nested too deeply") from None
 
 
 def validate_document(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
@@ -214,8 +246,10 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     if not key:
         raise ScenarioError(f"--set {text!r}: the path before '=' is empty")
     try:
-        parsed = tomllib.loads(f"v = {raw}")
-    except (tomllib.TOMLDecodeError, RecursionError):
+        parsed = parse_toml(f"v = {raw}", f"--set {_shown(text)!r}")
+    except TooManyDigits:
+        raise
+    except ScenarioError:
         parsed = {}
     value = parsed["v"] if list(parsed) == ["v"] else raw.strip()  # 'v = 1\nw = 2' is text, not two keys
     return key, value
@@ -224,6 +258,8 @@ def parse_assignment(text: str) -> tuple[str, Any]:
 def _split_path(path: str) -> list[str | int]:
     parts: list[str | int] = []
     for chunk in path.split("."):
+        if not chunk:
+            raise ValueError("a name is empty (two dots in a row, or a dot at an end)")
         while "[" in chunk and chunk.endswith("]"):
             head, _, index = chunk.partition("[")
             if head:
@@ -308,6 +344,8 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any], source: str
 
 
 def scenario_with(scenario: Scenario, overrides: dict[str, Any], source: str = "<scenario>") -> Scenario:
-    """A validated copy of a scenario with dotted-path overrides applied."""
+    """A validated copy of a scenario with dotted-path overrides applied. Types are as strict as
+    in a file, but a NumPy number (``np.int64(500)`` from ``np.arange``) counts as the number it holds."""
     data = scenario.model_dump(mode="python", exclude_none=True)
-    return validate_document(apply_overrides(data, overrides, source), source)
+    plain = {path: value.item() if isinstance(value, np.generic) else value for path, value in overrides.items()}
+    return validate_document(apply_overrides(data, plain, source), source)

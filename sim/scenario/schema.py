@@ -33,9 +33,10 @@ Name = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class Strict(BaseModel):
-    """Base for every section: unknown keys are errors, floats must be finite."""
+    """Base for every section: unknown keys are errors, floats must be finite, and types are strict:
+    a number is a number (not "1" or true; a whole number may stand for a float), a boolean a boolean."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False,
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False, strict=True,
                               use_attribute_docstrings=True)
 
 
@@ -114,7 +115,7 @@ class Segment(Strict):
     """Defection probability per period of a customer who just meets expectations,
     with no loyalty and no better offer (2 %/month ~ 22 %/year, typical of
     subscription markets; Reichheld & Sasser 1990 report 10-30 %/year)."""
-    base_defection_beta: tuple[Positive, Positive] | None = None
+    base_defection_beta: Annotated[tuple[Positive, Positive] | None, Field(strict=False)] = None  # TOML gives a list
     """[a, b]: give each customer their own base defection probability, drawn once
     from Beta(a, b) (mean a / (a + b)), in place of ``base_defection``: customers
     differ in their propensity to leave, so a cohort's retention rises as the
