@@ -15,9 +15,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from rich.table import Table
-
-from ..outputs.report import REPORT_METRICS, summary_rows
+from ..outputs.report import metric_table, reading_notes
 from ..scenario import Scenario, ScenarioError, load_scenario, parse_assignment
 
 # Users' names ('[/]', ':smile:') print as written: no markup, no emoji codes, no highlighting.
@@ -114,11 +112,10 @@ def progress(total: int, label: str) -> Progress:
                     disable=total < 1)
 
 
-def print_summary(summary: dict, title: str) -> None:
-    table = Table(title=title, title_justify="left")
-    table.add_column("firm")
-    for metric in REPORT_METRICS:
-        table.add_column(metric.replace("_", " "), justify="right")
-    for row in summary_rows(summary):
-        table.add_row(*row)
-    stdout.print(table)
+def print_summary(summary: dict, title: str, replications: int, currency: str, periods_per_year: int) -> None:
+    """The run's figures, one row per metric and one column per firm, fitted to the terminal."""
+    from .tables import fitted_tables, print_tables
+
+    header, rows = metric_table(summary, currency, periods_per_year)
+    print_tables(stdout, fitted_tables(header, rows, stdout.width, title=title),
+                 reading_notes(replications, currency, periods_per_year))

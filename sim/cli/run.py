@@ -37,5 +37,6 @@ def run(scenario, out_dir, replications, seed, workers, scheduler, fresh, assign
     report_reuse(done, out)
     frame = pd.concat(list(frames.values()), ignore_index=True)
     summary = write_run_outputs(out, spec, seed, replications, frame)
-    print_summary(summary, f"{spec.name}: final period / whole run, mean [95% CI]")
+    print_summary(summary, f"{spec.name}: {plural(replications, 'replication')} x {plural(spec.run.steps, 'period')}",
+                  replications, spec.run.currency, spec.run.periods_per_year)
     stdout.print(f"outputs in {out}/ (report.md, summary.json, timeseries.csv, plots, runs/)")

@@ -11,10 +11,15 @@ from pathlib import Path
 import pandas as pd
 
 from ..scenario import Scenario
+from . import units
 from .files import atomic_write_bytes, atomic_write_text
 from .plots import run_plots
 from .report import run_report
 from .summary import summarize
+
+INTERVALS = ("95 % confidence intervals over replications: Student t; for rates and shares (in [0, 1]) a t "
+             "interval on the logit scale mapped back, so it stays inside (0, 1); retention_rate_annual is "
+             "retention_rate ** periods_per_year, its interval's ends likewise")
 
 
 def timeseries_csv(frame: pd.DataFrame) -> str:
@@ -29,14 +34,18 @@ def write_run_outputs(out_dir: str | Path, scenario: Scenario, seed: int, replic
                       frame: pd.DataFrame) -> dict:
     """Write every output of a run; returns the summary."""
     out_dir = Path(out_dir)
-    summary = summarize(frame)
+    run = scenario.run
+    summary = summarize(frame, run.periods_per_year)
     document = {"scenario": scenario.name, "seed": seed, "replications": replications,
-                "steps": scenario.run.steps, "firms": summary}
+                "steps": run.steps, "periods_per_year": run.periods_per_year, "currency": run.currency,
+                "units": {m: units.unit_text(m, run.currency, run.periods_per_year) for m in next(iter(summary.values()), {})},
+                "intervals": INTERVALS, "firms": summary}
     atomic_write_text(out_dir / "timeseries.csv", timeseries_csv(frame))
     atomic_write_text(out_dir / "summary.json", json.dumps(document, indent=2) + "\n")
     plots = run_plots(frame) if not frame.empty else {}
     for name, png in plots.items():
         atomic_write_bytes(out_dir / name, png)
     atomic_write_text(out_dir / "report.md", run_report(scenario.name, scenario.description, seed, replications,
-                                                        scenario.run.steps, summary, list(plots)))
+                                                        run.steps, summary, list(plots), run.currency,
+                                                        run.periods_per_year))
     return summary
