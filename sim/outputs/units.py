@@ -120,14 +120,14 @@ def number(x: float | None, metric: str) -> str:
 
 def compact(x: float, reference: float | None = None) -> str:
     """A number in about six characters, on the scale of ``reference`` (default ``x``):
-    1,234 -> '1,234', 161,234 -> '161k', 2.5e6 -> '2.50M'; 9,084 beside 20,100 -> '9.08k'."""
+    1,234 -> '1,234', 161,234 -> '161k', 2.5e6 -> '2.50M', 51,000 -> '51.0k'; 9,084 beside 20,100 -> '9.08k'."""
     if math.isnan(x):
         return "n/a"
     size = abs(x if reference is None else reference)
     for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
         if size >= 10 * scale or (suffix != "k" and size >= scale):
             v = x / scale
-            return f"{v:.3g}{suffix}" if abs(v) < 100 else f"{v:.0f}{suffix}"
+            return f"{v:.{2 if abs(v) < 10 else 1 if abs(v) < 100 else 0}f}{suffix}"
     return f"{x:,.0f}" if size >= 10 else f"{x:.3g}"
 
 
