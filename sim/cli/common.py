@@ -15,7 +15,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from ..outputs.report import metric_table, reading_notes
+from ..outputs.report import leader_table, metric_table, reading_notes
 from ..scenario import Scenario, ScenarioError, load_scenario, parse_assignment
 
 # Users' names ('[/]', ':smile:') print as written: no markup, no emoji codes, no highlighting.
@@ -119,3 +119,13 @@ def print_summary(summary: dict, title: str, replications: int, currency: str, p
     header, rows = metric_table(summary, currency, periods_per_year)
     print_tables(stdout, fitted_tables(header, rows, stdout.width, title=title),
                  reading_notes(replications, currency, periods_per_year))
+
+
+def print_segment_leaders(segments: dict, currency: str, periods_per_year: int) -> None:
+    """Which firm leads each segment on customer equity, market share and retention."""
+    from .tables import fitted_tables, print_tables
+
+    header, rows = leader_table(segments, currency, periods_per_year)
+    print_tables(stdout, fitted_tables(header, rows, stdout.width, right=set(), heading=12,
+                                       title="Who leads each segment (the firm with the highest mean)"),
+                 ["Per segment, firm and figure with intervals: summary.json (\"segments\") and segments.csv."])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import units
+from .segments import LEAD_METRICS, leaders
 from .summary import SUMMARY_METRICS
 
 REPORT_METRICS = ("customer_equity", "retention_rate", "retention_rate_annual", "market_share", "share_of_customer",
@@ -27,6 +28,17 @@ def metric_table(summary: dict, currency: str = units.DEFAULT_CURRENCY, periods_
             v = values[m]
             cells.append(f"{units.number(v['mean'], m)}{separator}{units.interval(*v['ci95'], m)}")
         rows.append(cells)
+    return header, rows
+
+
+def leader_table(segments: dict, currency: str = units.DEFAULT_CURRENCY, periods_per_year: int = 12,
+                 separator: str = "\n") -> tuple[list[str], list[list[str]]]:
+    """One row per segment: per :data:`LEAD_METRICS` figure, the leading firm and its mean."""
+    header = ["segment", *(units.label(m, currency, periods_per_year) for m in LEAD_METRICS)]
+    rows = []
+    for segment, lead in leaders(segments).items():
+        rows.append([segment, *(f"{lead[m]}{separator}{units.number(segments[segment][lead[m]][m]['mean'], m)}"
+                                for m in LEAD_METRICS)])
     return header, rows
 
 

@@ -1,4 +1,4 @@
-"""Writing a run's output directory: summary.json, timeseries.csv, plots, report.md.
+"""Writing a run's output directory: summary.json, timeseries.csv, segments.csv, plots, report.md.
 
 Every file is written atomically; a file that exists is complete.
 """
@@ -15,6 +15,7 @@ from . import units
 from .files import atomic_write_bytes, atomic_write_text
 from .plots import run_plots
 from .report import run_report
+from .segments import leaders, segments_csv, summarize_segments
 from .summary import summarize
 
 INTERVALS = ("95 % confidence intervals over replications: Student t; for rates and shares (in [0, 1]) a t "
@@ -31,8 +32,9 @@ def timeseries_csv(frame: pd.DataFrame) -> str:
 
 
 def write_run_outputs(out_dir: str | Path, scenario: Scenario, seed: int, replications: int,
-                      frame: pd.DataFrame) -> dict:
-    """Write every output of a run; returns the summary."""
+                      frame: pd.DataFrame, segments: pd.DataFrame | None = None) -> dict:
+    """Write every output of a run; returns summary.json's document. With the per-segment frame
+    (:mod:`sim.runs.segments`) it also writes segments.csv and summary.json's "segments"."""
     out_dir = Path(out_dir)
     run = scenario.run
     summary = summarize(frame, run.periods_per_year)
@@ -40,6 +42,10 @@ def write_run_outputs(out_dir: str | Path, scenario: Scenario, seed: int, replic
                 "steps": run.steps, "periods_per_year": run.periods_per_year, "currency": run.currency,
                 "units": {m: units.unit_text(m, run.currency, run.periods_per_year) for m in next(iter(summary.values()), {})},
                 "intervals": INTERVALS, "firms": summary}
+    if segments is not None:
+        document["segments"] = summarize_segments(segments)
+        document["segment_leaders"] = leaders(document["segments"])
+        atomic_write_text(out_dir / "segments.csv", segments_csv(segments))
     atomic_write_text(out_dir / "timeseries.csv", timeseries_csv(frame))
     atomic_write_text(out_dir / "summary.json", json.dumps(document, indent=2) + "\n")
     plots = run_plots(frame) if not frame.empty else {}
@@ -48,4 +54,4 @@ def write_run_outputs(out_dir: str | Path, scenario: Scenario, seed: int, replic
     atomic_write_text(out_dir / "report.md", run_report(scenario.name, scenario.description, seed, replications,
                                                         run.steps, summary, list(plots), run.currency,
                                                         run.periods_per_year))
-    return summary
+    return document
