@@ -85,3 +85,12 @@ def test_segments_of_a_shipped_scenario_use_its_segment_names():
                              {"market.customers": 300, "run.steps": 3}, "test")
     _, segments = run_with_segments(scenario, seed=1)
     assert list(dict.fromkeys(segments["segment"])) == [s.name for s in scenario.market.segments]
+
+
+def test_segments_can_be_left_out(tmp_path):
+    out = tmp_path / "out"
+    result = marketsim("run", str(ROOT / "scenarios" / "quickstart.toml"), "--out", str(out), "-r", "1",
+                       "--set", "market.customers=200", "--set", "run.steps=2", "--no-segments")
+    assert result.returncode == 0, result.stderr
+    assert "segments" not in json.loads((out / "summary.json").read_text())
+    assert not (out / "segments.csv").exists() and "Who leads" not in result.stdout

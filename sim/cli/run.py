@@ -18,10 +18,13 @@ from .execution import check_runnable, choose_engine, engine_options, execute, o
 @click.option("--replications", "-r", type=click.IntRange(min=1), default=None,
               help="Replications (default: the scenario's run.replications).")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Root seed (default: the scenario's run.seed).")
+@click.option("--segments/--no-segments", default=True,
+              help="Per-segment results: segments.csv and summary.json's \"segments\" (default: on; "
+                   "they add about a fifth to a run's time).")
 @engine_options
 @set_option
 @user_errors
-def run(scenario, out_dir, replications, seed, workers, scheduler, fresh, assignments):
+def run(scenario, out_dir, replications, seed, segments, workers, scheduler, fresh, assignments):
     """Run SCENARIO's replications; write summary.json, timeseries.csv, segments.csv, plots and report.md."""
     spec = load(scenario, assignments)
     replications = replications or spec.run.replications
@@ -32,14 +35,15 @@ def run(scenario, out_dir, replications, seed, workers, scheduler, fresh, assign
     stderr.print(f"{spec.name}: {plural(replications, 'replication')} x {plural(spec.run.steps, 'period')}, "
                  f"{plural(spec.market.customers, 'customer')}, {plural(len(spec.firms), 'firm')}, seed {seed}")
     tasks = [RunTask(f"r{k}", spec, s, k) for k, s in enumerate(replication_seeds(seed, replications))]
-    by_segment: dict[str, pd.DataFrame] = {}
+    by_segment: dict[str, pd.DataFrame] | None = {} if segments else None
     frames, done = execute("replications", replications, lambda on_progress: run_tasks(
         tasks, engine, store_for(out), on_progress, reuse=not fresh, segments=by_segment))
     report_reuse(done, out)
     frame = pd.concat(list(frames.values()), ignore_index=True)
-    segments = pd.concat([by_segment[t.key] for t in tasks], ignore_index=True)
-    document = write_run_outputs(out, spec, seed, replications, frame, segments)
+    segment_frame = pd.concat([by_segment[t.key] for t in tasks], ignore_index=True) if segments else None
+    document = write_run_outputs(out, spec, seed, replications, frame, segment_frame)
     print_summary(document["firms"], f"{spec.name}: {plural(replications, 'replication')} x "
                   f"{plural(spec.run.steps, 'period')}", replications, spec.run.currency, spec.run.periods_per_year)
-    print_segment_leaders(document["segments"], spec.run.currency, spec.run.periods_per_year)
+    if segments:
+        print_segment_leaders(document["segments"], spec.run.currency, spec.run.periods_per_year)
     stdout.print(f"outputs in {out}/ (report.md, summary.json, timeseries.csv, segments.csv, plots, runs/)")

@@ -46,6 +46,8 @@ def write_run_outputs(out_dir: str | Path, scenario: Scenario, seed: int, replic
         document["segments"] = summarize_segments(segments)
         document["segment_leaders"] = leaders(document["segments"])
         atomic_write_text(out_dir / "segments.csv", segments_csv(segments))
+    else:
+        (out_dir / "segments.csv").unlink(missing_ok=True)  # from an earlier run into this directory
     atomic_write_text(out_dir / "timeseries.csv", timeseries_csv(frame))
     atomic_write_text(out_dir / "summary.json", json.dumps(document, indent=2) + "\n")
     plots = run_plots(frame) if not frame.empty else {}

@@ -54,48 +54,50 @@ def _ratio(top: np.ndarray, bottom: np.ndarray) -> np.ndarray:
 
 
 def segment_period(model: MarketModel) -> dict[str, np.ndarray]:
-    """The period just closed: every :data:`SEGMENT_METRICS` figure as a segments x firms array."""
+    """The period just closed: every :data:`SEGMENT_METRICS` figure as a segments x firms array.
+
+    Each customer gets a cell, segment x firms + the firm that served them, or a last spare
+    cell if no firm did; a weighted ``bincount`` over the cells sums a figure (N per pass)."""
     s = model.state
     segments, firms = len(model.spec.market.segments), len(model.firm_list)
     cells = segments * firms
     price, unit_cost = model.firm_array("price"), model.firm_array("unit_cost")
 
-    def count(key: np.ndarray, weights: np.ndarray | None = None, size: int = cells) -> np.ndarray:
-        return np.bincount(key, weights=weights, minlength=size).astype(float)
+    def total(key: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(key, weights=weights, minlength=cells + 1)[:cells].astype(float)
 
-    server = model.previous_firm
-    served = np.flatnonzero(server >= 0)
-    seg, by = s.segment[served], server[served]
-    key = seg * firms + by
-    units = model._units[served]
-    split = s.wallet_split[served]  # served x firms
-    bought = units[:, None] * split  # units bought from each firm
-    own = bought[np.arange(served.size), by]
-    retention = 1.0 - model.defection_probability[served]
-    margin = own * (price[by] - unit_cost[by]) - model.level_cost[model.customer_level[served]]
+    server, now, units = model.previous_firm, s.firm, model._units
+    served_cell = np.where(server >= 0, s.segment * firms + server, cells)
+    now_cell = np.where(now >= 0, s.segment * firms + now, cells)
+    own = np.zeros(s.size)  # units each customer bought from the firm that served them
+    sold = np.empty((segments, firms))  # units each firm sold to each segment (own and others' customers)
+    for j in range(firms):
+        bought = units * s.wallet_split[:, j]
+        sold[:, j] = total(served_cell, bought).reshape(segments, firms).sum(axis=1)
+        np.copyto(own, bought, where=server == j)
+    margin_per_unit = np.append(price - unit_cost, 0.0)[server]  # index -1: no firm, no margin
+    retention = 1.0 - model.defection_probability
+    margin = own * margin_per_unit - model.level_cost[model.customer_level] * (server >= 0)
     clv = margin * retention / (1.0 + model.discount - retention)
-    stays = ~model.defections[served]
-
-    now = s.firm
-    has = np.flatnonzero(now >= 0)
-    won = has[now[has] != server[has]]
+    defected = model.defections
     out = {
-        "customers": count(s.segment[has] * firms + now[has]),
-        "served": count(key),
-        "acquisitions": count(s.segment[won] * firms + now[won]),
-        "defections": count(key[~stays]),
-        "revenue": np.stack([count(seg, bought[:, j] * price[j], segments) for j in range(firms)], axis=1).ravel(),
+        "customers": total(now_cell),
+        "served": total(served_cell),
+        "acquisitions": total(np.where(now != server, now_cell, cells)),
+        "defections": total(np.where(defected, served_cell, cells)),
+        "revenue": (sold * price).ravel(),
     }
     out["retention_rate"] = np.where(out["served"] > 0, 1.0 - _ratio(out["defections"], out["served"]), 0.0)
-    segment_revenue = out["revenue"].reshape(segments, firms).sum(axis=1)
-    out["market_share"] = _ratio(out["revenue"], np.repeat(segment_revenue, firms))
-    out["share_of_customer"] = np.minimum(_ratio(count(key, own * price[by]), count(key, bought @ price)), 1.0)
-    states = count(key * 3 + s.satisfaction_state[served], size=cells * 3).reshape(cells, 3)
+    out["market_share"] = _ratio(out["revenue"], np.repeat(out["revenue"].reshape(segments, firms).sum(axis=1), firms))
+    spend = total(served_cell, own * np.append(price, 0.0)[server])
+    out["share_of_customer"] = np.minimum(_ratio(spend, total(served_cell, units * (s.wallet_split @ price))), 1.0)
+    by_state = np.bincount(np.where(server >= 0, served_cell * 3 + s.satisfaction_state, cells * 3),
+                           minlength=cells * 3 + 1)[:cells * 3].reshape(cells, 3)
     for name, state in (("share_dissatisfied", DISSATISFIED), ("share_satisfied", SATISFIED),
                         ("share_delighted", DELIGHTED)):
-        out[name] = _ratio(states[:, state], out["served"])
-    out["clv_expected"] = _ratio(count(key, clv), out["served"])
-    out["customer_equity"] = count(key[stays], clv[stays]) + out["acquisitions"] * out["clv_expected"]
+        out[name] = _ratio(by_state[:, state].astype(float), out["served"])
+    out["clv_expected"] = _ratio(total(served_cell, clv), out["served"])
+    out["customer_equity"] = total(np.where(defected, cells, served_cell), clv) + out["acquisitions"] * out["clv_expected"]
     return {name: out[name].reshape(segments, firms) for name in SEGMENT_METRICS}
 
 
