@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from ..outputs.report import leader_table, metric_table, reading_notes
+from ..outputs.units import plural  # noqa: F401  (the commands count in words with it)
 from ..scenario import Scenario, ScenarioError, load_scenario, parse_assignment
 
 # Users' names ('[/]', ':smile:') print as written: no markup, no emoji codes, no highlighting.
@@ -90,11 +91,6 @@ def load(path: str, assignments: tuple[str, ...]) -> Scenario:
     """The scenario at ``path`` with the --set overrides applied, validated."""
     overrides = dict(parse_assignment(a) for a in assignments)
     return load_scenario(Path(path), overrides)
-
-
-def plural(count: int, noun: str) -> str:
-    """'1 segment', '2 segments', '1,000 customers'."""
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def prepare_kernels() -> None:

@@ -142,3 +142,8 @@ def interval(lo: float | None, hi: float | None, metric: str) -> str:
         return f"{lo:.2f}-{hi:.2f}"
     scale = max(abs(lo), abs(hi))
     return f"{compact(lo, scale)}{' to ' if lo < 0 or hi < 0 else '-'}{compact(hi, scale)}"
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 segment', '2 segments', '1,000 customers'."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"

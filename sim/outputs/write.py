@@ -1,4 +1,5 @@
-"""Writing a run's output directory: summary.json, timeseries.csv, segments.csv, plots, report.md.
+"""Writing a run's output directory: summary.json, timeseries.csv, segments.csv, plots,
+report.md and report.html.
 
 Every file is written atomically; a file that exists is complete.
 """
@@ -14,9 +15,10 @@ from ..scenario import Scenario
 from . import units
 from .files import atomic_write_bytes, atomic_write_text
 from .plots import run_plots
-from .report import run_report
+from .report import run_html, run_report
 from .segments import leaders, segments_csv, summarize_segments
-from .summary import summarize
+from .segments import per_replication as segment_replications
+from .summary import per_replication, summarize
 
 INTERVALS = ("95 % confidence intervals over replications: Student t; for rates and shares (in [0, 1]) a t "
              "interval on the logit scale mapped back, so it stays inside (0, 1); retention_rate_annual is "
@@ -50,10 +52,13 @@ def write_run_outputs(out_dir: str | Path, scenario: Scenario, seed: int, replic
         (out_dir / "segments.csv").unlink(missing_ok=True)  # from an earlier run into this directory
     atomic_write_text(out_dir / "timeseries.csv", timeseries_csv(frame))
     atomic_write_text(out_dir / "summary.json", json.dumps(document, indent=2) + "\n")
-    plots = run_plots(frame) if not frame.empty else {}
-    for name, png in plots.items():
-        atomic_write_bytes(out_dir / name, png)
+    plots = run_plots(frame, run.currency, run.periods_per_year) if not frame.empty else {}
+    for name, data in plots.items():
+        atomic_write_bytes(out_dir / name, data)
     atomic_write_text(out_dir / "report.md", run_report(scenario.name, scenario.description, seed, replications,
-                                                        run.steps, summary, list(plots), run.currency,
+                                                        run.steps, summary, [p for p in plots if p.endswith(".png")], run.currency,
                                                         run.periods_per_year))
+    atomic_write_text(out_dir / "report.html", run_html(
+        scenario, seed, replications, document, per_replication(frame),
+        None if segments is None else segment_replications(segments), plots))
     return document

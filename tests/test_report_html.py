@@ -1,0 +1,75 @@
+"""``report.html``: one self-contained page (no external requests, images embedded),
+with key findings that match summary.json, for run, compare and sweep; opened
+in Debian's headless chromium, it renders every image and prints to PDF."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, marketsim
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = ROOT / "test-artifacts"
+SMALL = ("-r", "3", "--set", "market.customers=400", "--set", "run.steps=6", "--workers", "2")
+
+
+@pytest.fixture(scope="module")
+def run_out(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("report") / "run"
+    result = marketsim("run", str(ROOT / "scenarios" / "quickstart.toml"), "--out", str(out), *SMALL)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def assert_self_contained(html: str) -> None:
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), "no external resource"
+    assert "url(" not in html and "@import" not in html
+    images = re.findall(r'<img src="([^"]+)"', html)
+    assert images and all(src.startswith("data:image/png;base64,") for src in images)
+
+
+def test_the_run_report_is_self_contained_and_states_who_leads(run_out: Path):
+    html = (run_out / "report.html").read_text()
+    assert_self_contained(html)
+    assert html.count("<img ") == 4
+    summary = json.loads((run_out / "summary.json").read_text())
+    firms = summary["firms"]
+    leader = max(firms, key=lambda f: firms[f]["customer_equity"]["mean"])
+    assert f"{leader} leads on customer equity ({firms[leader]['customer_equity']['mean']:,.0f} CU)" in html
+    retention = max(firms, key=lambda f: firms[f]["retention_rate"]["mean"])
+    assert f"{retention} leads on retention per month" in html
+    for segment, lead in summary["segment_leaders"].items():
+        assert f"In segment {segment}: {lead['customer_equity']} leads on customer equity" in html
+        assert f"Segment: {segment}" in html
+    assert "Three firms compete for two segments" in html, "the scenario's description"
+    assert "significant" in html
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium")
+def test_chromium_renders_the_report_offline_and_prints_it(run_out: Path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            requested = []
+            page.on("request", lambda request: requested.append(request.url))
+            page.goto((run_out / "report.html").as_uri())
+            widths = page.eval_on_selector_all("img", "images => images.map(i => i.complete ? i.naturalWidth : 0)")
+            assert widths == [1280] * 4, "every plot rendered, at slide size"
+            assert page.inner_text("h1") == "quickstart: results"
+            assert [u for u in requested if not u.startswith(("file:", "data:"))] == []
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+            pdf = page.pdf(format="A4")
+        finally:
+            browser.close()
+    assert pdf[:5] == b"%PDF-" and pdf.count(b"/Type /Page") >= 3
