@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import struct
 
 import pandas as pd
 import pytest
@@ -33,7 +34,10 @@ def test_run_writes_summary_timeseries_plots_and_report(tmp_path):
     assert set(FIRM_METRICS) <= set(series.columns)
     assert len(series) == 3 * 8 * 3 and series["step"].min() == 1 and series["step"].max() == 8
     for png in ("market_share.png", "retention_rate.png", "customer_equity.png", "satisfaction_mix.png"):
-        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        image = (out / png).read_bytes()
+        assert image[:8] == b"\x89PNG\r\n\x1a\n"
+        assert struct.unpack(">II", image[16:24]) == (1280, 720), "16:9, slide size"
+        assert (out / png.replace(".png", ".svg")).read_text().startswith("<?xml")
         assert f"({png})" in (out / "report.md").read_text()
     assert "Budget" in result.stdout and "retention" in result.stdout
     assert not list(out.glob("*.part")), "no temporary files left"

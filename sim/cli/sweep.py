@@ -1,7 +1,8 @@
 """``marketsim sweep``: run every sample of a scenario's ``sweep`` design;
 write sweep.csv (one row per sample and replication), sweep_summary.csv (per
-sample, firm and metric: mean and 95 % interval), design.json and, for a Sobol
-design, sensitivity.csv and sensitivity.json; print a table."""
+sample, firm and metric: mean and 95 % interval), design.json, response plots,
+report.html and, for a Sobol design, sensitivity.csv, sensitivity.json and a
+bar chart of the indices; print a table."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import click
 from rich.table import Table
 
 from ..analysis.design import sweep_design
-from ..outputs.files import atomic_write_text
+from ..outputs.files import atomic_write_bytes, atomic_write_text
+from ..outputs.plots import sweep_plots
+from ..outputs.sweep_report import sweep_html
 from ..outputs import units
 from ..outputs.sweep_tables import sample_summary, sample_table, sobol_warning
 from ..runs.sweep import SweepResult, run_sweep
@@ -105,17 +108,25 @@ def sweep(scenario, out_dir, replications, seed, workers, scheduler, fresh, assi
     summary = sample_summary(result.rows, result.design.parameters, firms)
     atomic_write_text(out / "sweep_summary.csv", summary.to_csv(index=False, lineterminator="\n"))
     written = ["design.json", "sweep.csv", "sweep_summary.csv"]
+    warning = sobol_warning(result.sensitivity, result.design.base_samples) if result.sensitivity is not None else None
+    plots = sweep_plots(summary, result.design.parameters, firms, spec.run.currency, result.sensitivity, warning)
+    for stale in out.glob("response_*"):  # plots of an earlier sweep's parameters
+        stale.unlink()
+    for name, data in plots.items():
+        atomic_write_bytes(out / name, data)
+    atomic_write_text(out / "report.html", sweep_html(spec, seed, replications, summary, result.design.parameters,
+                                                      plots, result.sensitivity, warning))
+    written += ["report.html", "plots"]
     if result.sensitivity is not None:
         atomic_write_text(out / "sensitivity.csv", result.sensitivity.to_csv(index=False, lineterminator="\n"))
         atomic_write_text(out / "sensitivity.json", json.dumps(
             sensitivity_document(result, spec.name, seed, replications), indent=2) + "\n")
         written += ["sensitivity.csv", "sensitivity.json"]
         stdout.print(sensitivity_table(result))
-        warning = sobol_warning(result.sensitivity, result.design.base_samples)
         if warning:
             stderr.print(warning)
     else:
-        for stale in ("sensitivity.csv", "sensitivity.json"):  # from an earlier Sobol sweep into this directory
+        for stale in ("sensitivity.csv", "sensitivity.json", "sobol_indices.png", "sobol_indices.svg"):  # an earlier Sobol sweep's
             (out / stale).unlink(missing_ok=True)
         print_samples(summary, result.design.parameters, firms, spec.run.currency)
     stdout.print(f"outputs in {out}/ ({', '.join(written)}, runs/)")

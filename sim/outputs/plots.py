@@ -8,11 +8,15 @@ dashboard's colours (:mod:`sim.viz.colours`). Each is written as PNG and SVG.
 Run plots: market share, retention and customer equity over time (mean over
 replications with its 95 % band, the intervals of :mod:`sim.outputs.summary`),
 and the mix of dissatisfied, satisfied and delighted customers per firm.
+Sweep plots: each firm's customer equity and profit against each swept
+parameter, with intervals; and the Sobol indices, with a warning when the
+sample is too small for them.
 """
 
 from __future__ import annotations
 
 import io
+import textwrap
 import warnings
 
 import matplotlib
@@ -23,7 +27,9 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from ..viz.colours import STATE_COLOURS, firm_colour
 from . import units
+from .files import safe_name
 from .summary import interval
+from .sweep_tables import parameter_heading
 
 SLIDE = (40 / 3, 7.5)  # inches: a 16:9 slide (13.33 x 7.5)
 DPI = 96  # 1280 x 720 px
@@ -36,6 +42,11 @@ STYLE = {"font.size": 17, "axes.titlesize": 24, "axes.titleweight": "bold", "axe
 def plain_text(name: object) -> str:
     """A user's name as a label matplotlib prints as written ('$' would start mathematics)."""
     return str(name).replace("$", r"\$")
+
+
+def wrapped(title: str, width: int = 60) -> str:
+    """A title in lines of at most ``width`` characters, so that it fits across a slide."""
+    return textwrap.fill(plain_text(title), width)
 
 
 def _save(fig: Figure, fmt: str, **options) -> bytes:
@@ -93,7 +104,7 @@ def line_plot(frame: pd.DataFrame, metric: str, title: str, ylabel: str) -> Figu
             lo, hi = (np.array([f["ci95"][k] for f in figures]) for k in (0, 1))
             ax.plot(steps, mean, color=firm_colour(i), label=plain_text(firm))
             ax.fill_between(steps, lo, hi, color=firm_colour(i), alpha=0.18, linewidth=0)
-        ax.set(title=title, xlabel="period", ylabel=ylabel)
+        ax.set(title=wrapped(title), xlabel="period", ylabel=ylabel)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         format_axis(ax.yaxis, metric)
         ax.grid(alpha=0.3)
@@ -134,4 +145,82 @@ def run_plots(frame: pd.DataFrame, currency: str = units.DEFAULT_CURRENCY,
     files: dict[str, bytes] = {}
     for stem, fig in figures.items():
         files.update(slide_files(fig, stem))
+    return files
+
+
+def _positions(values: pd.Series) -> tuple[np.ndarray, list[str] | None]:
+    """x positions of a swept parameter's values: the numbers themselves, or 0, 1, ... for labels."""
+    numeric = pd.to_numeric(values, errors="coerce")
+    if numeric.notna().all() and not values.map(lambda v: isinstance(v, bool)).any():
+        return numeric.to_numpy(dtype=float), None
+    labels = list(dict.fromkeys(values.astype(str)))
+    return values.astype(str).map(labels.index).to_numpy(dtype=float), labels
+
+
+def sweep_plot(summary: pd.DataFrame, parameter: str, firms: list[str], currency: str = units.DEFAULT_CURRENCY,
+               metrics=("customer_equity", "profit"), connect: bool = True) -> Figure:
+    """Each firm's mean and 95 % interval of ``metrics`` (one panel each) against one swept
+    parameter; ``summary`` is :func:`sim.outputs.sweep_tables.sample_summary`. Points are
+    joined when ``connect`` (the parameter is the only one swept)."""
+    with matplotlib.rc_context(STYLE):
+        fig, axes = slide(1, len(metrics))
+        for ax, metric in zip(axes[0], metrics, strict=True):
+            for i, firm in enumerate(firms):
+                rows = summary[(summary["firm"] == firm) & (summary["metric"] == metric)]
+                x, labels = _positions(rows[parameter])
+                order = np.argsort(x, kind="stable")
+                x, mean = x[order], rows["mean"].to_numpy()[order]
+                err = np.vstack([mean - rows["ci_low"].to_numpy()[order], rows["ci_high"].to_numpy()[order] - mean])
+                ax.errorbar(x, mean, yerr=err, color=firm_colour(i), label=plain_text(firm), marker="o",
+                            markersize=8, capsize=6, linestyle="-" if connect else "none", elinewidth=2)
+                if labels:
+                    ax.set_xticks(range(len(labels)), [plain_text(v) for v in labels])
+            ax.axhline(0.0, color="black", linewidth=1)
+            ax.set(title=f"{units.name(metric).capitalize()} ({currency})", xlabel=plain_text(parameter_heading(parameter)))
+            format_axis(ax.yaxis, metric)
+            if not labels:
+                format_axis(ax.xaxis, parameter)
+            ax.grid(alpha=0.3)
+        fig.suptitle(wrapped(f"Response to {parameter_heading(parameter)} (mean and 95 % interval)"))
+        legend_below(fig, axes[0][0], len(firms))
+    return fig
+
+
+def sobol_plot(sensitivity: pd.DataFrame, warning: str | None) -> Figure:
+    """First-order (S1) and total (ST) Sobol indices with their 95 % intervals, one panel per
+    firm and output; a red warning under the title when the sample is too small for them."""
+    panels = list(dict.fromkeys(zip(sensitivity["metric"], sensitivity["firm"], strict=True)))
+    parameters = list(dict.fromkeys(sensitivity["parameter"]))
+    columns = min(len(panels), 3)
+    with matplotlib.rc_context(STYLE):
+        fig, axes = slide(-(-len(panels) // columns), columns, sharey=True)
+        for ax in axes.flat[len(panels):]:
+            ax.set_visible(False)
+        for ax, (metric, firm) in zip(axes.flat, panels, strict=False):
+            rows = sensitivity[(sensitivity["metric"] == metric) & (sensitivity["firm"] == firm)].set_index("parameter")
+            x = np.arange(len(parameters))
+            for offset, index, colour in ((-0.2, "S1", "#1f77b4"), (0.2, "ST", "#ff7f0e")):
+                ax.bar(x + offset, rows.loc[parameters, index], width=0.4, yerr=rows.loc[parameters, f"{index}_conf"],
+                       color=colour, capsize=5, label=index)
+            ax.set_xticks(x, [plain_text(p.split(".")[-1]) for p in parameters])
+            ax.set_title(f"{plain_text(firm)}: {units.name(metric)}", fontsize=18)
+            ax.axhline(0.0, color="black", linewidth=1)
+            ax.grid(axis="y", alpha=0.3)
+        fig.suptitle("Sobol indices: first-order S1 and total ST, 95 % interval")
+        if warning:
+            fig.text(0.5, 0.005, "Sample too small: intervals this wide do not apportion the variance",
+                     color="#c0392b", ha="center", va="bottom", fontsize=17, fontweight="bold")
+        legend_below(fig, axes.flat[0], 2)
+    return fig
+
+
+def sweep_plots(summary: pd.DataFrame, parameters: list[str], firms: list[str], currency: str,
+                sensitivity: pd.DataFrame | None = None, warning: str | None = None) -> dict[str, bytes]:
+    """File name -> bytes (PNG and SVG): one response plot per swept parameter, and the Sobol chart."""
+    files: dict[str, bytes] = {}
+    for n, parameter in enumerate(parameters):
+        fig = sweep_plot(summary, parameter, firms, currency, connect=len(parameters) == 1)
+        files.update(slide_files(fig, f"response_{n + 1}_{safe_name(parameter)}"))
+    if sensitivity is not None and not sensitivity.dropna(subset=["S1", "ST"]).empty:
+        files.update(slide_files(sobol_plot(sensitivity, warning), "sobol_indices"))
     return files
