@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..analysis.paired import paired_difference
+from ..analysis import paired  # the module, not its function: sim.analysis.paired imports sim.outputs
 from . import units
 
 LEAD_FIGURES = ("customer_equity", "retention_rate", "market_share")
@@ -47,7 +47,7 @@ def lead(per_replication: pd.DataFrame, metric: str) -> Lead:
     if len(means) < 2:
         return Lead(metric, first, float(means.iloc[0]), None, float("nan"), float("nan"), (float("nan"),) * 2, len(wide))
     second = str(means.index[1])
-    d = paired_difference(wide[first].to_numpy(), wide[second].to_numpy())
+    d = paired.paired_difference(wide[first].to_numpy(), wide[second].to_numpy())
     return Lead(metric, first, float(means.iloc[0]), second, float(means.iloc[1]), d["mean"], tuple(d["ci95"]), len(wide))
 
 
