@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from .conftest import ROOT, marketsim
@@ -73,3 +74,62 @@ def test_chromium_renders_the_report_offline_and_prints_it(run_out: Path):
         finally:
             browser.close()
     assert pdf[:5] == b"%PDF-" and pdf.count(b"/Type /Page") >= 3
+
+
+COMPARE_TOML = """
+name = "cmp"
+[run]
+steps = 8
+seed = 21
+replications = 3
+[market]
+customers = 300
+[[firms]]
+name = "A"
+[[firms]]
+name = "B"
+price = 1.1
+[compare]
+arms = [
+  { name = "as_is" },
+  { name = "B partnership", set = { "firms.B.relationship" = "partnership" } },
+  { name = "B basic", set = { "firms.B.relationship" = "basic" } },
+]
+"""
+
+
+def test_the_compare_report_names_the_best_arm_and_each_difference(tmp_path: Path):
+    path = tmp_path / "cmp.toml"
+    path.write_text(COMPARE_TOML)
+    out = tmp_path / "out"
+    result = marketsim("compare", str(path), "--out", str(out), "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    html = (out / "report.html").read_text()
+    assert_self_contained(html)
+    results = json.loads((out / "comparison.json").read_text())["results"]
+    arms = ["B partnership", "B basic"]
+    best = max(arms, key=lambda a: results[a]["B"]["customer_equity"]["mean"])
+    assert f"For B, &#39;{best}&#39; gives the highest customer equity of the 2 arms" in html
+    for arm in arms:
+        diff = results[arm]["B"]["customer_equity"]["diff"]
+        verdict = "significant" if diff["p_value"] < 0.05 else "not significant"
+        assert f"&#39;{arm}&#39; against &#39;as_is&#39;: customer equity {diff['mean']:+,.0f} CU ({verdict}" in html
+    assert (out / "comparison_forest.svg").read_text().startswith("<?xml")
+
+
+def test_the_sweep_report_and_plots_show_where_profit_peaks(tmp_path: Path):
+    scenario = ROOT / "scenarios" / "quality_race.toml"
+    out = tmp_path / "sweep"
+    result = marketsim("sweep", str(scenario), "--out", str(out), "-r", "2", "--set", "market.customers=400",
+                       "--set", "run.steps=12", "--workers", "2", columns=80)
+    assert result.returncode == 0, result.stderr
+    html = (out / "report.html").read_text()
+    assert_self_contained(html)
+    summary = pd.read_csv(out / "sweep_summary.csv")
+    profit = summary.query("firm == 'Leader' and metric == 'profit'")
+    peak = profit.loc[profit["mean"].idxmax()]
+    investment = peak["firms.Leader.quality_investment"]
+    assert f"its profit peaks at Leader quality investment = {investment:,.0f} ({peak['mean']:,.0f} CU" in html
+    stem = "response_1_firms.Leader.quality_investment"
+    assert (out / f"{stem}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and (out / f"{stem}.svg").is_file()
+    assert html.count("<img ") == 1

@@ -1,7 +1,7 @@
 """``marketsim compare``: run the arms of a scenario's ``compare`` section with
-common random numbers; write comparison.json, comparison.csv and a forest plot
-of the differences against the first (baseline) arm; print the focus firm's
-results per arm and a ranking of the other arms against the baseline."""
+common random numbers; write comparison.json, comparison.csv, a forest plot
+of the differences against the first (baseline) arm and report.html; print the
+focus firm's results per arm and a ranking of the other arms against the baseline."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import math
 import re
 
 import click
-from ..analysis.forest import forest_plot
+from ..analysis.forest import forest_figure
 from ..outputs import units
+from ..outputs.compare_report import comparison_html
 from ..outputs.comparison_tables import SIGNIFICANCE, level_table, ranking_table
+from ..outputs.plots import slide_files
 from ..outputs.files import atomic_write_bytes, atomic_write_text
 from ..runs.comparison import Comparison, run_comparison
 from .common import UserError, load, set_option, stderr, stdout, user_errors
@@ -104,8 +106,13 @@ def compare(scenario, out_dir, replications, seed, firm, workers, scheduler, fre
     document = comparison_document(result, spec.name, seed, replications, spec.run.steps)
     atomic_write_text(out / "comparison.csv", result.table.to_csv(index=False, lineterminator="\n"))
     atomic_write_text(out / "comparison.json", json.dumps(document, indent=2) + "\n")
-    atomic_write_bytes(out / "comparison_forest.png", forest_plot(result.table, result.baseline))
-    print_ranking(result, focus_firm(result, [f.name for f in spec.firms], firm), spec.run.currency,
-                  spec.run.periods_per_year)
-    stdout.print(f"outputs in {out}/ (comparison.json, comparison.csv, comparison_forest.png, runs/)")
+    plots = slide_files(forest_figure(result.table, result.baseline), "comparison_forest")
+    for name, data in plots.items():
+        atomic_write_bytes(out / name, data)
+    focus = focus_firm(result, [f.name for f in spec.firms], firm)
+    atomic_write_text(out / "report.html", comparison_html(spec, seed, replications, result.table, result.baseline,
+                                                           focus, plots["comparison_forest.png"]))
+    print_ranking(result, focus, spec.run.currency, spec.run.periods_per_year)
+    stdout.print(f"outputs in {out}/ (report.html, comparison.json, comparison.csv, comparison_forest.png and .svg, "
+                 "runs/)")
 

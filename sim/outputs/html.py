@@ -22,6 +22,7 @@ class Table:
     header: list[str]
     rows: list[list[str]]
     caption: str = ""
+    labels: int = 1  # leading columns of labels, aligned left (the rest are numbers, aligned right)
 
 
 @dataclass

@@ -47,7 +47,7 @@ def sweep_html(scenario, seed: int, replications: int, summary: pd.DataFrame, pa
     header, rows = sample_table(summary, parameters, firms, currency)
     sections = [Section("Customer equity and profit per sample",
                         paragraphs=[f"Swept: {', '.join(parameters)}."],
-                        tables=[Table(header, rows, "Mean and 95 % interval over replications")]),
+                        tables=[Table(header, rows, "Mean and 95 % interval over replications", labels=0)]),
                 Section("Responses", plots=[Plot(data, name.removesuffix(".png").replace("_", " "))
                                             for name, data in plots.items()
                                             if name.endswith(".png") and name.startswith("response_")])]
@@ -55,7 +55,7 @@ def sweep_html(scenario, seed: int, replications: int, summary: pd.DataFrame, pa
         table = Table(["firm", "output", "parameter", "S1 (first order)", "ST (total)"],
                       [[r.firm, units.name(r.metric), r.parameter, f"{r.S1:.3f} ± {r.S1_conf:.3f}",
                         f"{r.ST:.3f} ± {r.ST_conf:.3f}"] for r in sensitivity.itertuples(index=False)],
-                      "Sobol indices with 95 % intervals")
+                      "Sobol indices with 95 % intervals", labels=3)
         sections.append(Section("Sensitivity", paragraphs=[warning] if warning else [], tables=[table],
                                 plots=[Plot(plots["sobol_indices.png"], "Sobol indices")] if "sobol_indices.png" in plots else []))
     return render(f"{scenario.name}: parameter sweep", scenario.description.strip(), facts,
