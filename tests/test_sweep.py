@@ -202,3 +202,19 @@ def test_a_sweep_killed_part_way_resumes_to_the_uninterrupted_result_without_rec
 
     uninterrupted = run_sweep(load_scenario(path), engine=LocalEngine(1))
     assert (out / "sweep.csv").read_text() == uninterrupted.rows.to_csv(index=False, lineterminator="\n")
+
+
+def test_a_small_sobol_sweep_warns_in_its_output_and_its_chart(tmp_path: Path):
+    path = tmp_path / "sobol.toml"
+    path.write_text(GRID_TOML.replace('method = "grid"', 'method = "sobol"\nsamples = 4').replace(
+        '"firms.B.relationship" = ["basic", "accountable", "partnership"]', '"firms.B.promise" = { low = 0.9, high = 1.3 }'
+    ).replace('"firms.A.price" = [0.9, 1.1]', '"firms.A.price" = { low = 0.8, high = 1.2 }'))
+    out = tmp_path / "out"
+    result = marketsim("sweep", str(path), "--out", str(out), "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    assert "warning: the sample is too small for these Sobol indices (N = 4" in result.stderr
+    document = json.loads((out / "sensitivity.json").read_text())
+    assert document["warning"].startswith("warning: the sample is too small")
+    assert (out / "sobol_indices.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (out / "sobol_indices.svg").read_text().startswith("<?xml")
+    assert document["warning"] in (out / "report.html").read_text()

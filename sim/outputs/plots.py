@@ -186,6 +186,9 @@ def sweep_plot(summary: pd.DataFrame, parameter: str, firms: list[str], currency
     return fig
 
 
+SOBOL_RANGE = (-0.25, 1.25)
+
+
 def sobol_plot(sensitivity: pd.DataFrame, warning: str | None) -> Figure:
     """First-order (S1) and total (ST) Sobol indices with their 95 % intervals, one panel per
     firm and output; a red warning under the title when the sample is too small for them."""
@@ -205,12 +208,13 @@ def sobol_plot(sensitivity: pd.DataFrame, warning: str | None) -> Figure:
             ax.set_xticks(x, [plain_text(p.split(".")[-1]) for p in parameters])
             ax.set_title(f"{plain_text(firm)}: {units.name(metric)}", fontsize=18)
             ax.axhline(0.0, color="black", linewidth=1)
+            ax.set_ylim(*SOBOL_RANGE)  # a share of variance lies in [0, 1]; wider intervals run off the panel
             ax.grid(axis="y", alpha=0.3)
         fig.suptitle("Sobol indices: first-order S1 and total ST, 95 % interval")
         if warning:
-            fig.text(0.5, 0.005, "Sample too small: intervals this wide do not apportion the variance",
-                     color="#c0392b", ha="center", va="bottom", fontsize=17, fontweight="bold")
-        legend_below(fig, axes.flat[0], 2)
+            fig.supxlabel("Sample too small: intervals this wide do not apportion the variance (see the report)",
+                          color="#c0392b", fontsize=17, fontweight="bold")
+        fig.legend(*axes.flat[0].get_legend_handles_labels(), loc="outside right upper", frameon=False)
     return fig
 
 
