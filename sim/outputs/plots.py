@@ -228,3 +228,27 @@ def sweep_plots(summary: pd.DataFrame, parameters: list[str], firms: list[str], 
     if sensitivity is not None and not sensitivity.dropna(subset=["S1", "ST"]).empty:
         files.update(slide_files(sobol_plot(sensitivity, warning), "sobol_indices"))
     return files
+
+
+def calibration_plot(report: dict, period: str = "period") -> Figure:
+    """Observed survival of a cohort against the calibrated simulation (its fit on the observed
+    periods, and its projection with a 95 % interval for a cohort of the observed size) and the
+    shifted-beta-geometric fit; ``report`` is :func:`sim.calibration.summary`'s account."""
+    observed, projection = report["observed"], report["projection"]
+    simulation = projection["simulation"]
+    with matplotlib.rc_context(STYLE):
+        fig, axes = slide()
+        ax = axes[0][0]
+        ax.fill_between(projection["t"], simulation["low"], simulation["high"], color=firm_colour(0), alpha=0.18,
+                        linewidth=0, label="simulation, 95 % interval for the cohort")
+        ax.plot(projection["t"], simulation["mean"], color=firm_colour(0), label="simulation (calibrated)")
+        ax.plot(projection["t"], projection["sbg"], color=firm_colour(1), linestyle="--", label="shifted beta-geometric")
+        ax.plot(observed["t"], observed["survival"], "o", color="black", markersize=10, label="observed")
+        ax.axvline(observed["t"][-1], color="grey", linewidth=1, linestyle=":")
+        ax.set(title="Cohort survival: observed, fitted and projected", xlabel=period, ylabel="share still a customer",
+               ylim=(0, 1.02))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        format_axis(ax.yaxis, "share_of_customer")
+        ax.grid(alpha=0.3)
+        legend_below(fig, ax, 2)
+    return fig
