@@ -122,6 +122,6 @@ def print_segment_leaders(segments: dict, currency: str, periods_per_year: int) 
     from .tables import fitted_tables, print_tables
 
     header, rows = leader_table(segments, currency, periods_per_year)
-    print_tables(stdout, fitted_tables(header, rows, stdout.width, right=set(), heading=12,
+    print_tables(stdout, fitted_tables(header, rows, stdout.width, right=set(), heading=16,
                                        title="Who leads each segment (the firm with the highest mean)"),
                  ["Per segment, firm and figure with intervals: summary.json (\"segments\") and segments.csv."])

@@ -46,4 +46,5 @@ def run(scenario, out_dir, replications, seed, segments, workers, scheduler, fre
                   f"{plural(spec.run.steps, 'period')}", replications, spec.run.currency, spec.run.periods_per_year)
     if segments:
         print_segment_leaders(document["segments"], spec.run.currency, spec.run.periods_per_year)
-    stdout.print(f"outputs in {out}/ (report.md, summary.json, timeseries.csv, segments.csv, plots, runs/)")
+    stdout.print(f"outputs in {out}/ (report.html, report.md, summary.json, timeseries.csv"
+                 f"{', segments.csv' if segments else ''}, plots as PNG and SVG, runs/)")

@@ -42,10 +42,16 @@ def metric_table(summary: dict, currency: str = units.DEFAULT_CURRENCY, periods_
 def leader_table(segments: dict, currency: str = units.DEFAULT_CURRENCY, periods_per_year: int = 12,
                  separator: str = "\n") -> tuple[list[str], list[list[str]]]:
     """One row per segment: per :data:`LEAD_METRICS` figure, the leading firm and its mean."""
-    header = ["segment", *(units.label(m, currency, periods_per_year) for m in LEAD_METRICS)]
+    def heading(m: str) -> str:
+        return units.name(m) + (f" per {units.period_name(periods_per_year)}" if units.kind(m) == "rate" else "")
+
+    def value(m: str, x: float) -> str:
+        return units.number(x, m) + (f" {currency}" if units.kind(m) == "money" else "")
+
+    header = ["segment", *map(heading, LEAD_METRICS)]
     rows = []
     for segment, lead in leaders(segments).items():
-        rows.append([segment, *(f"{lead[m]}{separator}{units.number(segments[segment][lead[m]][m]['mean'], m)}"
+        rows.append([segment, *(f"{lead[m]}{separator}{value(m, segments[segment][lead[m]][m]['mean'])}"
                                 for m in LEAD_METRICS)])
     return header, rows
 
