@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -46,7 +47,8 @@ def test_the_run_report_is_self_contained_and_states_who_leads(run_out: Path):
     retention = max(firms, key=lambda f: firms[f]["retention_rate"]["mean"])
     assert f"{retention} leads on retention per month" in html
     for segment, lead in summary["segment_leaders"].items():
-        assert f"In segment {segment}: {lead['customer_equity']} leads on customer equity" in html
+        assert f"In segment {segment}, {lead['customer_equity']} leads on customer equity" in html
+        assert f"{lead['retention_rate']} on retention" in html or f"{lead['retention_rate']} leads on" in html
         assert f"Segment: {segment}" in html
     assert "Three firms compete for two segments" in html, "the scenario's description"
     assert "significant" in html
@@ -133,3 +135,20 @@ def test_the_sweep_report_and_plots_show_where_profit_peaks(tmp_path: Path):
     stem = "response_1_firms.Leader.quality_investment"
     assert (out / f"{stem}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and (out / f"{stem}.svg").is_file()
     assert html.count("<img ") == 1
+
+
+def test_a_lead_is_significant_only_when_the_paired_interval_excludes_zero():
+    from sim.outputs.findings import lead, sentence
+
+    rng = np.random.default_rng(3)
+    shared = rng.normal(100_000, 20_000, size=5)  # what the firms of one replication share
+    clear = pd.DataFrame({"replication": np.tile(range(5), 2), "firm": np.repeat(["A", "B"], 5),
+                          "customer_equity": np.concatenate([shared + 5_000 + rng.normal(0, 500, 5), shared])})
+    found = lead(clear, "customer_equity")
+    assert (found.leader, found.runner_up) == ("A", "B") and found.significant
+    assert found.difference == pytest.approx(clear.customer_equity[:5].mean() - clear.customer_equity[5:].mean())
+    assert sentence(found).endswith("; a significant lead.")
+    noisy = clear.assign(customer_equity=np.concatenate([shared + 500 + rng.normal(0, 20_000, 5), shared]))
+    found = lead(noisy, "customer_equity")
+    assert not found.significant and found.ci95[0] < 0 < found.ci95[1]
+    assert "not significantly ahead" in sentence(found)

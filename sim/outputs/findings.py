@@ -56,7 +56,9 @@ def difference_words(value: float, lo: float, hi: float, metric: str) -> str:
     1.0 to 5.4)', '12,345 (95 % interval 10,000 to 14,690)'. A difference of two rates lies in [-1, 1]."""
     if units.kind(metric) in ("rate", "share"):
         lo, hi = max(lo, -1.0), min(hi, 1.0)
-        return f"{100 * value:.1f} percentage points (95 % interval {100 * lo:.1f} to {100 * hi:.1f})"
+        digits = 2 if max(abs(lo), abs(hi)) < 0.01 else 1  # a small interval keeps its sign visible
+        return (f"{100 * value:.{digits}f} percentage points (95 % interval {100 * lo:.{digits}f} to "
+                f"{100 * hi:.{digits}f})")
     return f"{value:,.0f} (95 % interval {lo:,.0f} to {hi:,.0f})"
 
 
@@ -85,3 +87,15 @@ def segment_findings(per_replication: pd.DataFrame, currency: str, periods_per_y
     """Per segment, one sentence per :data:`LEAD_FIGURES` figure (``per_replication`` has a segment column)."""
     return {str(segment): [sentence(lead(rows, m), currency, periods_per_year) for m in LEAD_FIGURES]
             for segment, rows in per_replication.groupby("segment", sort=False)}
+
+
+def leaders_sentence(segment: str, lead: dict[str, str]) -> str:
+    """'In segment premium, Premium leads on customer equity and market share; Middle on retention.'"""
+    by_firm: dict[str, list[str]] = {}
+    for metric, firm in lead.items():
+        by_firm.setdefault(firm, []).append(units.name(metric))
+    parts = [" and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+             for names in by_firm.values()]
+    firms = list(by_firm)
+    text = f"{firms[0]} leads on {parts[0]}" + "".join(f"; {f} on {p}" for f, p in zip(firms[1:], parts[1:], strict=True))
+    return f"In segment {segment}, {text}."

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import units
-from .findings import run_findings, segment_findings
+from .findings import leaders_sentence, run_findings, segment_findings
 from .html import Plot, Section, Table, render
 from .segments import LEAD_METRICS, leaders
 from .summary import SUMMARY_METRICS
@@ -107,9 +107,7 @@ def run_html(scenario, seed: int, replications: int, document: dict, per_replica
     if segments_per_replication is not None:
         words = segment_findings(segments_per_replication, currency, ppy)
         lead = leaders(document["segments"])
-        findings += [f"In segment {segment}: {lead[segment]['customer_equity']} leads on customer equity, "
-                     f"{lead[segment]['market_share']} on market share, {lead[segment]['retention_rate']} on retention."
-                     for segment in document["segments"]]
+        findings += [leaders_sentence(segment, lead[segment]) for segment in document["segments"]]
         for segment, firms in document["segments"].items():
             header, rows = metric_table(firms, currency, ppy, SEGMENT_REPORT_METRICS)
             sections.append(Section(f"Segment: {segment}", findings=words[segment],
