@@ -57,11 +57,6 @@ def _save(fig: Figure, fmt: str, **options) -> bytes:
     return buffer.getvalue()
 
 
-def png(fig: Figure) -> bytes:
-    """The figure as PNG bytes, cropped to its content. Letters the font lacks (CJK names) are boxes, silently."""
-    return _save(fig, "png", dpi=110, bbox_inches="tight")
-
-
 def slide_files(fig: Figure, stem: str) -> dict[str, bytes]:
     """``{stem}.png`` and ``{stem}.svg`` of a slide figure, at its full 16:9 size."""
     return {f"{stem}.png": _save(fig, "png", dpi=DPI), f"{stem}.svg": _save(fig, "svg")}

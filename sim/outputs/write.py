@@ -42,6 +42,7 @@ def write_run_outputs(out_dir: str | Path, scenario: Scenario, seed: int, replic
     summary = summarize(frame, run.periods_per_year)
     document = {"scenario": scenario.name, "seed": seed, "replications": replications,
                 "steps": run.steps, "periods_per_year": run.periods_per_year, "currency": run.currency,
+                "currency_note": units.currency_note(run.currency),
                 "units": {m: units.unit_text(m, run.currency, run.periods_per_year) for m in next(iter(summary.values()), {})},
                 "intervals": INTERVALS, "firms": summary}
     if segments is not None:
