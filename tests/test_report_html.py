@@ -56,8 +56,13 @@ def test_the_run_report_is_self_contained_and_states_who_leads(run_out: Path):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium")
-def test_chromium_renders_the_report_offline_and_prints_it(run_out: Path):
+@pytest.mark.parametrize(("command", "heading", "images"), [("run", "quickstart: results", 4),
+                                                           ("compare", "cmp: strategy comparison", 1),
+                                                           ("sweep", "quality_race: parameter sweep", 1)])
+def test_chromium_renders_the_report_offline_and_prints_it(request, command, heading, images):
     from playwright.sync_api import sync_playwright
+
+    out = request.getfixturevalue(f"{command}_out")
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True)
@@ -65,17 +70,18 @@ def test_chromium_renders_the_report_offline_and_prints_it(run_out: Path):
             page = browser.new_page(viewport={"width": 1200, "height": 900})
             requested = []
             page.on("request", lambda request: requested.append(request.url))
-            page.goto((run_out / "report.html").as_uri())
+            page.goto((out / "report.html").as_uri())
             widths = page.eval_on_selector_all("img", "images => images.map(i => i.complete ? i.naturalWidth : 0)")
-            assert widths == [1280] * 4, "every plot rendered, at slide size"
-            assert page.inner_text("h1") == "quickstart: results"
+            assert widths == [1280] * images, "every plot rendered, at slide size"
+            assert page.inner_text("h1") == heading
+            assert "Key findings" in page.inner_text("body")
             assert [u for u in requested if not u.startswith(("file:", "data:"))] == []
             ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / f"report_{command}.png"), full_page=True)
             pdf = page.pdf(format="A4")
         finally:
             browser.close()
-    assert pdf[:5] == b"%PDF-" and pdf.count(b"/Type /Page") >= 3
+    assert pdf[:5] == b"%PDF-" and len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 2, "printed, on pages"
 
 
 COMPARE_TOML = """
@@ -100,12 +106,27 @@ arms = [
 """
 
 
-def test_the_compare_report_names_the_best_arm_and_each_difference(tmp_path: Path):
-    path = tmp_path / "cmp.toml"
+@pytest.fixture(scope="module")
+def compare_out(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("compare") / "cmp.toml"
     path.write_text(COMPARE_TOML)
-    out = tmp_path / "out"
+    out = path.parent / "out"
     result = marketsim("compare", str(path), "--out", str(out), "--workers", "2")
     assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def sweep_out(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sweep") / "out"
+    result = marketsim("sweep", str(ROOT / "scenarios" / "quality_race.toml"), "--out", str(out), "-r", "2",
+                       "--set", "market.customers=400", "--set", "run.steps=12", "--workers", "2", columns=80)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_the_compare_report_names_the_best_arm_and_each_difference(compare_out: Path):
+    out = compare_out
     html = (out / "report.html").read_text()
     assert_self_contained(html)
     results = json.loads((out / "comparison.json").read_text())["results"]
@@ -119,12 +140,8 @@ def test_the_compare_report_names_the_best_arm_and_each_difference(tmp_path: Pat
     assert (out / "comparison_forest.svg").read_text().startswith("<?xml")
 
 
-def test_the_sweep_report_and_plots_show_where_profit_peaks(tmp_path: Path):
-    scenario = ROOT / "scenarios" / "quality_race.toml"
-    out = tmp_path / "sweep"
-    result = marketsim("sweep", str(scenario), "--out", str(out), "-r", "2", "--set", "market.customers=400",
-                       "--set", "run.steps=12", "--workers", "2", columns=80)
-    assert result.returncode == 0, result.stderr
+def test_the_sweep_report_and_plots_show_where_profit_peaks(sweep_out: Path):
+    out = sweep_out
     html = (out / "report.html").read_text()
     assert_self_contained(html)
     summary = pd.read_csv(out / "sweep_summary.csv")
