@@ -56,48 +56,54 @@ def _ratio(top: np.ndarray, bottom: np.ndarray) -> np.ndarray:
 def segment_period(model: MarketModel) -> dict[str, np.ndarray]:
     """The period just closed: every :data:`SEGMENT_METRICS` figure as a segments x firms array.
 
-    Each customer gets a cell, segment x firms + the firm that served them, or a last spare
-    cell if no firm did; a weighted ``bincount`` over the cells sums a figure (N per pass)."""
+    Each customer gets a cell, segment x firms + the firm that served them (a spare last cell
+    if none did); ``bincount`` over the cells sums a figure in one pass over the customers,
+    several counts at once where a code packs them (cell, satisfaction state, left or stayed)."""
     s = model.state
     segments, firms = len(model.spec.market.segments), len(model.firm_list)
     cells = segments * firms
     price, unit_cost = model.firm_array("price"), model.firm_array("unit_cost")
+    server, now, units, defected = model.previous_firm, s.firm, model._units, model.defections
+    served = server >= 0
+    served_cell = np.where(served, s.segment * firms + server, cells)
 
-    def total(key: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        return np.bincount(key, weights=weights, minlength=cells + 1)[:cells].astype(float)
+    def total(key: np.ndarray, weights: np.ndarray | None, per_cell: int = 1) -> np.ndarray:
+        """Sums by ``key`` = cell x per_cell + code, as cells x per_cell (the spare cell dropped)."""
+        sums = np.bincount(key, weights=weights, minlength=(cells + 1) * per_cell)
+        return sums[:cells * per_cell].astype(float).reshape(cells, per_cell)
 
-    server, now, units = model.previous_firm, s.firm, model._units
-    served_cell = np.where(server >= 0, s.segment * firms + server, cells)
-    now_cell = np.where(now >= 0, s.segment * firms + now, cells)
-    own = np.zeros(s.size)  # units each customer bought from the firm that served them
+    # counts: served customers by satisfaction state and by whether they left; customers after switching
+    outcome = total(served_cell * 6 + np.where(served, 2 * s.satisfaction_state + defected, 0), None, 6)
+    outcome = outcome.reshape(cells, 3, 2)
+    now_code = np.where(now >= 0, (s.segment * firms + now) * 2 + (now != server), cells * 2)
+    supplier = total(now_code, None, 2)  # cells x (kept or came back, newly won)
+    out = {"served": outcome.sum(axis=(1, 2)), "defections": outcome[:, :, 1].sum(axis=1),
+           "customers": supplier.sum(axis=1), "acquisitions": supplier[:, 1]}
+    # money: units bought from each firm, from the firm that served the customer, and all spending
+    # (column by column: a matrix product would start BLAS threads that then spin beside the model)
+    own, spending = np.zeros(s.size), np.zeros(s.size)
     sold = np.empty((segments, firms))  # units each firm sold to each segment (own and others' customers)
     for j in range(firms):
         bought = units * s.wallet_split[:, j]
         sold[:, j] = total(served_cell, bought).reshape(segments, firms).sum(axis=1)
         np.copyto(own, bought, where=server == j)
-    margin_per_unit = np.append(price - unit_cost, 0.0)[server]  # index -1: no firm, no margin
+        spending += bought * price[j]
+    out["revenue"] = (sold * price).ravel()
+    spend = total(served_cell, own * np.append(price, 0.0)[server])[:, 0]  # index -1: no firm, no spending
+    wallet = total(served_cell, spending)[:, 0]
     retention = 1.0 - model.defection_probability
-    margin = own * margin_per_unit - model.level_cost[model.customer_level] * (server >= 0)
-    clv = margin * retention / (1.0 + model.discount - retention)
-    defected = model.defections
-    out = {
-        "customers": total(now_cell),
-        "served": total(served_cell),
-        "acquisitions": total(np.where(now != server, now_cell, cells)),
-        "defections": total(np.where(defected, served_cell, cells)),
-        "revenue": (sold * price).ravel(),
-    }
+    margin = own * np.append(price - unit_cost, 0.0)[server] - model.level_cost[model.customer_level] * served
+    clv = total(served_cell * 2 + defected, margin * retention / (1.0 + model.discount - retention), 2)
+
     out["retention_rate"] = np.where(out["served"] > 0, 1.0 - _ratio(out["defections"], out["served"]), 0.0)
-    out["market_share"] = _ratio(out["revenue"], np.repeat(out["revenue"].reshape(segments, firms).sum(axis=1), firms))
-    spend = total(served_cell, own * np.append(price, 0.0)[server])
-    out["share_of_customer"] = np.minimum(_ratio(spend, total(served_cell, units * (s.wallet_split @ price))), 1.0)
-    by_state = np.bincount(np.where(server >= 0, served_cell * 3 + s.satisfaction_state, cells * 3),
-                           minlength=cells * 3 + 1)[:cells * 3].reshape(cells, 3)
+    out["market_share"] = _ratio(out["revenue"], np.repeat((sold * price).sum(axis=1), firms))
+    out["share_of_customer"] = np.minimum(_ratio(spend, wallet), 1.0)
+    states = outcome.sum(axis=2)
     for name, state in (("share_dissatisfied", DISSATISFIED), ("share_satisfied", SATISFIED),
                         ("share_delighted", DELIGHTED)):
-        out[name] = _ratio(by_state[:, state].astype(float), out["served"])
-    out["clv_expected"] = _ratio(total(served_cell, clv), out["served"])
-    out["customer_equity"] = total(np.where(defected, cells, served_cell), clv) + out["acquisitions"] * out["clv_expected"]
+        out[name] = _ratio(states[:, state], out["served"])
+    out["clv_expected"] = _ratio(clv.sum(axis=1), out["served"])
+    out["customer_equity"] = clv[:, 0] + out["acquisitions"] * out["clv_expected"]
     return {name: out[name].reshape(segments, firms) for name in SEGMENT_METRICS}
 
 
