@@ -64,6 +64,7 @@ def print_samples(summary, parameters: list[str], firms: list[str], currency: st
     if samples > MAX_PRINTED_SAMPLES:
         notes.append(f"First {MAX_PRINTED_SAMPLES} of {samples} samples; all are in sweep_summary.csv.")
     print_tables(stdout, fitted_tables(header, rows, stdout.width, keep=1 + len(parameters), heading=14,
+                                       right=set(range(1, len(header))),
                                        title="Customer equity and profit per sample"), notes)
 
 
