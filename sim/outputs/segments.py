@@ -31,9 +31,9 @@ def per_replication(segments: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def summarize_segments(segments: pd.DataFrame) -> dict[str, dict[str, dict[str, dict[str, object]]]]:
-    """``{segment: {firm: {figure: {"mean": x, "ci95": [lo, hi]}}}}`` in the scenario's order."""
-    table = per_replication(segments)
+def summarize_segments(table: pd.DataFrame) -> dict[str, dict[str, dict[str, dict[str, object]]]]:
+    """``{segment: {firm: {figure: {"mean": x, "ci95": [lo, hi]}}}}`` in the scenario's order, from
+    :func:`per_replication`'s table."""
     figures = [c for c in table.columns if c not in ("replication", "segment", "firm")]
     out: dict = {}
     for (segment, firm), rows in table.groupby(["segment", "firm"], sort=False):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..runs.segments import SEGMENT_METRICS
 from ..scenario import Scenario
 from . import units
 from .files import atomic_write_bytes, atomic_write_text
@@ -40,13 +41,15 @@ def write_run_outputs(out_dir: str | Path, scenario: Scenario, seed: int, replic
     out_dir = Path(out_dir)
     run = scenario.run
     summary = summarize(frame, run.periods_per_year)
+    metrics = [*next(iter(summary.values()), {}), *(SEGMENT_METRICS if segments is not None else ())]
     document = {"scenario": scenario.name, "seed": seed, "replications": replications,
                 "steps": run.steps, "periods_per_year": run.periods_per_year, "currency": run.currency,
                 "currency_note": units.currency_note(run.currency),
-                "units": {m: units.unit_text(m, run.currency, run.periods_per_year) for m in next(iter(summary.values()), {})},
+                "units": {m: units.unit_text(m, run.currency, run.periods_per_year) for m in dict.fromkeys(metrics)},
                 "intervals": INTERVALS, "firms": summary}
+    by_segment = None if segments is None else segment_replications(segments)
     if segments is not None:
-        document["segments"] = summarize_segments(segments)
+        document["segments"] = summarize_segments(by_segment)
         document["segment_leaders"] = leaders(document["segments"])
         atomic_write_text(out_dir / "segments.csv", segments_csv(segments))
     else:
@@ -56,10 +59,9 @@ def write_run_outputs(out_dir: str | Path, scenario: Scenario, seed: int, replic
     plots = run_plots(frame, run.currency, run.periods_per_year) if not frame.empty else {}
     for name, data in plots.items():
         atomic_write_bytes(out_dir / name, data)
+    pngs = [p for p in plots if p.endswith(".png")]
     atomic_write_text(out_dir / "report.md", run_report(scenario.name, scenario.description, seed, replications,
-                                                        run.steps, summary, [p for p in plots if p.endswith(".png")], run.currency,
-                                                        run.periods_per_year))
-    atomic_write_text(out_dir / "report.html", run_html(
-        scenario, seed, replications, document, per_replication(frame),
-        None if segments is None else segment_replications(segments), plots))
+                                                        run.steps, summary, pngs, run.currency, run.periods_per_year))
+    atomic_write_text(out_dir / "report.html", run_html(scenario, seed, replications, document, per_replication(frame),
+                                                        by_segment, plots))
     return document
