@@ -26,9 +26,9 @@ def small_scenario(**sections) -> Scenario:
     return validate_document(doc, "test")
 
 
-def marketsim(*args: str, cwd: Path | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
-    """Run the ``marketsim`` command in a fresh process, as a user would."""
-    env = {**os.environ, "COLUMNS": "200", "PYTHONWARNINGS": "error"}
+def marketsim(*args: str, cwd: Path | None = None, timeout: int = 300, columns: int = 200) -> subprocess.CompletedProcess:
+    """Run the ``marketsim`` command in a fresh process, as a user would, at a terminal ``columns`` wide."""
+    env = {**os.environ, "COLUMNS": str(columns), "PYTHONWARNINGS": "error"}
     return subprocess.run([sys.executable, "-m", "sim.cli", *args], cwd=cwd or ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import struct
 
 import numpy as np
 import pytest
@@ -114,7 +115,16 @@ def test_cli_fits_projects_and_writes_json(tmp_path):
     sim = report["projection"]["simulation"]
     assert all(lo <= m <= hi for lo, m, hi in zip(sim["low"], sim["mean"], sim["high"], strict=True))
     assert report["sbg"]["a"] == pytest.approx(0.668, abs=1e-3)
-    assert "10 " in done.stdout
+    assert "at most 15 evaluations of 2 run(s) each" in done.stderr, "progress shows the budget"
+    table = done.stdout.split("Share of the cohort still a customer")[1]
+    rows = {line.split()[0]: line.split()[1:] for line in table.splitlines() if line[:1].isdigit()}
+    assert list(rows) == [str(t) for t in range(11)], "every period, observed and projected"
+    for t, share in enumerate(report["observed"]["survival"]):
+        assert rows[str(t)][:2] == [f"{100 * share:.1f}", "%"], "observed, for every observed period"
+        assert rows[str(t)][2:4] == [f"{100 * report['fit']['survival'][t]:.1f}", "%"], "against fitted"
+    image = (tmp_path / "calibration.png").read_bytes()
+    assert image[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", image[16:24]) == (1280, 720)
+    assert (tmp_path / "calibration.svg").read_text().startswith("<?xml")
 
 
 @pytest.mark.parametrize("args, message", [

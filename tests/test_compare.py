@@ -13,6 +13,7 @@ import pytest
 from scipy import stats
 
 from sim.analysis.paired import paired_difference
+from sim.outputs.comparison_tables import level_table, ranking_table
 from sim.runs import LocalEngine, RunStore
 from sim.runs.comparison import arm_scenarios, run_comparison
 from sim.scenario import ScenarioError, load_scenario
@@ -88,10 +89,13 @@ def scenario_file(tmp_path: Path) -> Path:
 
 def test_compare_writes_its_files_prints_a_ranking_and_resumes(scenario_file: Path, tmp_path: Path):
     out = tmp_path / "out"
-    first = marketsim("compare", str(scenario_file), "--out", str(out), "--workers", "2")
+    first = marketsim("compare", str(scenario_file), "--out", str(out), "--workers", "2", columns=80)
     assert first.returncode == 0, first.stderr
-    assert "Arms ranked by B's customer equity" in first.stdout  # the firm the arms change
+    assert "Arms ranked by B's customer equity against the baseline 'as_is'" in first.stdout  # the firm the arms change
     assert "as_is" in first.stdout and "B partnership" in first.stdout
+    assert "…" not in first.stdout and max(map(len, first.stdout.splitlines())) <= 80
+    ranked = [line.split() for line in first.stdout.splitlines() if line.lstrip()[:2] == "1 "]
+    assert [words[1:3] for words in ranked] == [["B", "partnership"]], "only the arm other than the baseline is ranked"
 
     document = json.loads((out / "comparison.json").read_text())
     assert document["baseline"] == "as_is" and document["replications"] == 3
@@ -159,3 +163,19 @@ def test_a_mistake_stops_the_command_before_any_run_without_a_traceback(scenario
     assert result.returncode == 2
     assert "compare.arms[1] (B partnership)" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_the_ranking_leaves_out_the_baseline_and_headings_are_unique():
+    comparison = run_comparison(small_scenario(compare=ARMS, run={"replications": 3, "steps": 4}), engine=LocalEngine(1))
+    table = comparison.table
+    levels_header, levels = level_table(table, "baseline", "B", "EUR", 4)
+    ranking_header, ranking = ranking_table(table, "baseline", "B", "EUR", 4)
+    for header in (levels_header, ranking_header):
+        assert len(set(header)) == len(header)
+    assert "Δ retention, pp per quarter" in ranking_header and "Δ customer equity, EUR" in ranking_header
+    assert [row[1] for row in ranking] == sorted(
+        ["same_again", "B_partnership"],
+        key=lambda arm: -table.query("arm == @arm and firm == 'B' and metric == 'customer_equity'")["mean"].item())
+    assert [row[0].split("\n")[0] for row in levels][0] == "baseline" and len(levels) == 3
+    same = next(row for row in ranking if row[1] == "same_again")
+    assert same[2].split("\n")[:2] == ["+0", "0-0"], "an identical arm differs by exactly zero"

@@ -15,7 +15,7 @@ SMALL = ("--set", "market.customers=300", "--set", "run.steps=6", "--replication
 
 
 def outputs(directory):
-    return {name: (directory / name).read_bytes() for name in ("summary.json", "timeseries.csv")}
+    return {name: (directory / name).read_bytes() for name in ("summary.json", "timeseries.csv", "segments.csv")}
 
 
 def test_cli_outputs_byte_identical_across_processes_and_workers(tmp_path):

@@ -34,3 +34,20 @@ def test_every_test_named_in_the_reliability_guarantees_exists():
     assert len(cited) > 30
     missing = [f"{m}::{t}" for m, t in cited if f"def {t}(" not in (ROOT / "tests" / m).read_text()]
     assert not missing, missing
+
+
+def test_the_readme_api_example_runs_and_its_strategy_has_an_effect(capsys):
+    text = (ROOT / "README.md").read_text()
+    code = text.split("## For researchers: the Python API")[1].split("```python\n")[1].split("```")[0]
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    as_is, cut = namespace["as_is"], namespace["cut"]
+
+    def last(run, metric):
+        return run[(run.step == 36) & (run.firm == "Middle")][metric].item()
+
+    assert last(cut, "price") < last(as_is, "price") == 1.0, "the strategy cut the price"
+    assert (cut[cut.firm == "Middle"]["price"].diff() < 0).sum() >= 3, "more than once"
+    assert last(cut, "market_share") > last(as_is, "market_share")
+    assert last(cut, "customers") > last(as_is, "customers")
+    assert "market_share" in capsys.readouterr().out

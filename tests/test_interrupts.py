@@ -142,7 +142,7 @@ def test_interrupted_run_resumes_to_identical_outputs_and_tampered_runs_are_reco
     uninterrupted = ("run", str(scenario), "--out", str(whole), "--workers", "1")
     code, _, err = finish(start(*uninterrupted))
     assert code == 0, err
-    files = ("summary.json", "timeseries.csv")
+    files = ("summary.json", "timeseries.csv", "segments.csv")
     before = outputs(whole, files)
     assert outputs(out, files) == before, "resumed = uninterrupted, byte for byte"
 

@@ -18,6 +18,7 @@ import pytest
 from scipy import stats
 
 from sim.analysis import sobol_indices, sweep_design
+from sim.outputs.sweep_tables import sobol_warning
 from sim.runs import LocalEngine
 from sim.runs.sweep import run_sweep
 from sim.scenario import ScenarioError, load_scenario
@@ -103,6 +104,12 @@ def test_sobol_indices_of_a_known_function_are_found_within_their_confidence_int
             assert abs(indices[name][index] - truth) <= widen * indices[name][f"{index}_conf"]
     flat = sobol_indices(design, np.ones(len(design.points)), seed=3)
     assert all(np.isnan(v["S1"]) for v in flat.values())  # no variance, nothing to apportion
+    table = pd.DataFrame([{"parameter": p, **v} for p, v in indices.items()])
+    assert sobol_warning(table, 1024) is None, "N = 1024 pins these indices down"
+    small = sweep_design(sweep.model_copy(update={"samples": 8}), seed=3)
+    rough = sobol_indices(small, np.array([4 * p["u1"] + p["u2"] for p in small.points]), seed=3)
+    warning = sobol_warning(pd.DataFrame([{"parameter": p, **v} for p, v in rough.items()]), 8)
+    assert warning.startswith("warning: the sample is too small") and "N = 32" in warning
 
 
 # ---------------------------------------------------------------- the runs ---
@@ -143,14 +150,25 @@ def test_the_sweep_command_writes_rows_and_the_design(tmp_path: Path):
     path = tmp_path / "grid.toml"
     path.write_text(GRID_TOML)
     out = tmp_path / "out"
-    result = marketsim("sweep", str(path), "--out", str(out), "--workers", "1")
+    result = marketsim("sweep", str(path), "--out", str(out), "--workers", "1", columns=80)
     assert result.returncode == 0, result.stderr
     rows = pd.read_csv(out / "sweep.csv")
     assert len(rows) == 6 * 2
     design = json.loads((out / "design.json").read_text())
     assert design["method"] == "grid" and design["samples"] == 6 and len(design["points"]) == 6
     assert not (out / "sensitivity.csv").exists()
-    assert "Mean customer equity per sample" in result.stdout
+    assert "Customer equity and profit per sample" in result.stdout
+    assert "…" not in result.stdout and max(map(len, result.stdout.splitlines())) <= 80
+    summary = pd.read_csv(out / "sweep_summary.csv")
+    assert list(summary.columns) == ["sample", "firms.A.price", "firms.B.relationship", "firm", "metric", "mean",
+                                     "ci_low", "ci_high"]
+    profit = summary.query("sample == 3 and firm == 'B' and metric == 'profit'").iloc[0]
+    replications = rows.loc[rows["sample"] == 3, "B:profit"]
+    assert profit["mean"] == pytest.approx(replications.mean())
+    assert profit["ci_low"] <= profit["mean"] <= profit["ci_high"]
+    share = summary.query("metric == 'market_share'")
+    assert (share["ci_low"] > 0).all() and (share["ci_high"] < 1).all()
+    assert f"{profit['mean']:,.0f}" in result.stdout
 
 
 @pytest.mark.slow  # a real interruption: a sweep process killed with SIGKILL, then the same command again
@@ -184,3 +202,19 @@ def test_a_sweep_killed_part_way_resumes_to_the_uninterrupted_result_without_rec
 
     uninterrupted = run_sweep(load_scenario(path), engine=LocalEngine(1))
     assert (out / "sweep.csv").read_text() == uninterrupted.rows.to_csv(index=False, lineterminator="\n")
+
+
+def test_a_small_sobol_sweep_warns_in_its_output_and_its_chart(tmp_path: Path):
+    path = tmp_path / "sobol.toml"
+    path.write_text(GRID_TOML.replace('method = "grid"', 'method = "sobol"\nsamples = 4').replace(
+        '"firms.B.relationship" = ["basic", "accountable", "partnership"]', '"firms.B.promise" = { low = 0.9, high = 1.3 }'
+    ).replace('"firms.A.price" = [0.9, 1.1]', '"firms.A.price" = { low = 0.8, high = 1.2 }'))
+    out = tmp_path / "out"
+    result = marketsim("sweep", str(path), "--out", str(out), "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    assert "warning: the sample is too small for these Sobol indices (N = 4" in result.stderr
+    document = json.loads((out / "sensitivity.json").read_text())
+    assert document["warning"].startswith("warning: the sample is too small")
+    assert (out / "sobol_indices.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (out / "sobol_indices.svg").read_text().startswith("<?xml")
+    assert document["warning"] in (out / "report.html").read_text()

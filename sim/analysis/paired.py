@@ -6,6 +6,8 @@ gets a Student-t 95 % interval over the R replications and a two-sided paired
 t-test p-value (``scipy.stats.ttest_rel``). When every d_k is equal (identical
 arms give exactly 0) the interval has zero width and p is 1 for a zero
 difference, 0 otherwise; with one replication there is no p-value (None).
+Each arm's own level gets the interval of :func:`sim.outputs.summary.interval`
+(logit-t for rates and shares).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..outputs.summary import SUMMARY_METRICS, mean_ci
+from ..outputs.summary import SUMMARY_METRICS, interval, mean_ci
 
 COLUMNS = ["arm", "firm", "metric", "replications", "mean", "ci_low", "ci_high",
            "diff", "diff_ci_low", "diff_ci_high", "p_value"]
@@ -49,7 +51,7 @@ def comparison_table(per_arm: dict[str, pd.DataFrame], metrics: list[str] | None
         for firm in dict.fromkeys(table["firm"]):
             mine = table[table["firm"] == firm].set_index("replication").sort_index()
             for metric in metrics:
-                level = mean_ci(mine[metric].to_numpy())
+                level = interval(mine[metric].to_numpy(), metric)
                 row = {"arm": arm, "firm": firm, "metric": metric, "replications": len(mine),
                        "mean": level["mean"], "ci_low": level["ci95"][0], "ci_high": level["ci95"][1],
                        "diff": np.nan, "diff_ci_low": np.nan, "diff_ci_high": np.nan, "p_value": np.nan}

@@ -1,18 +1,24 @@
-"""``marketsim calibrate``: fit scenario parameters to an observed retention curve."""
+"""``marketsim calibrate``: fit scenario parameters to an observed retention curve; write
+calibration.json and a plot of observed, fitted and projected survival; print them per period."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
 from pathlib import Path
 
 import click
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ..calibration import calibrate as fit, observed_survival, summary, with_parameters
-from ..outputs.files import atomic_write_text
-from .common import UserError, load, prepare_kernels, progress, set_option, stderr, stdout, user_errors
+from ..outputs import units
+from ..outputs.files import atomic_write_bytes, atomic_write_text
+from ..outputs.plots import calibration_plot, slide_files
+from .common import UserError, load, prepare_kernels, set_option, stderr, stdout, user_errors
 from .output import output_directory
+from .tables import fitted_tables, print_tables
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
@@ -103,8 +109,7 @@ def calibrate(scenario, observed, params, firm, project_to, method, max_evaluati
                  f"at most {max_evaluations} evaluations, {replications} run(s) each)")
     try:
         prepare_kernels()
-        with progress(1, "calibrating") as bar:
-            bar.add_task("fit", total=None)
+        with searching(max_evaluations, replications):
             result = fit(spec, counts, bounds, firm=firm, replications=replications, seed=seed, method=method,
                          max_evaluations=max_evaluations)
         cohort = max(1, round(counts[0])) if counts[0] > 1 else spec.market.customers
@@ -113,14 +118,44 @@ def calibrate(scenario, observed, params, firm, project_to, method, max_evaluati
         raise UserError(f"{scenario}: {err}") from None
     report = {"scenario": spec.name, "method": method, "seed": seed, **report}
     atomic_write_text(out / "calibration.json", json.dumps(report, indent=2) + "\n")
+    for name, data in slide_files(calibration_plot(report, units.period_name(spec.run.periods_per_year)),
+                                  "calibration").items():
+        atomic_write_bytes(out / name, data)
     for name, value in result.parameters.items():
         stdout.print(f"{name} = {value:.4g}")
     stdout.print(f"log-likelihood {result.log_likelihood:.2f} (sBG a={result.sbg[0]:.3f} b={result.sbg[1]:.3f}: "
                  f"{report['sbg']['log_likelihood']:.2f}); RMSE of survival {result.rmse:.4f}; "
                  f"{result.evaluations} evaluations{'' if result.converged else ' (not converged: ' + result.message + ')'}")
-    proj = report["projection"]
-    stdout.print("t   simulation [95% interval]    sBG")
-    for t in range(len(counts), steps + 1):
-        sim = proj["simulation"]
-        stdout.print(f"{t:<3} {sim['mean'][t]:.3f} [{sim['low'][t]:.3f}, {sim['high'][t]:.3f}]      {proj['sbg'][t]:.3f}")
-    stdout.print(f"written {out / 'calibration.json'}")
+    print_tables(stdout, fitted_tables(*survival_table(report), stdout.width,
+                                       title="Share of the cohort still a customer"),
+                 ["fitted: the calibrated simulation on the fitting seeds; projected: its mean over "
+                  f"{report['projection']['replications']} cohorts of the observed size, with the 95 % interval "
+                  "of such a cohort; sBG: the shifted-beta-geometric model fitted to the same data."])
+    stdout.print(f"written {out / 'calibration.json'}, {out / 'calibration.png'} and .svg")
+
+
+def survival_table(report: dict) -> tuple[list[str], list[list[str]]]:
+    """Per period t: observed, fitted, projected [interval] and sBG survival, as percentages."""
+    observed, fitted = report["observed"]["survival"], report["fit"]["survival"]
+    projection = report["projection"]
+    simulation = projection["simulation"]
+
+    def pct(x: float) -> str:
+        return f"{100 * x:.1f} %"
+
+    rows = []
+    for t in projection["t"]:
+        rows.append([str(t), pct(observed[t]) if t < len(observed) else "",
+                     pct(fitted[t]) if t < len(fitted) else "",
+                     f"{pct(simulation['mean'][t])}\n{100 * simulation['low'][t]:.1f}-{pct(simulation['high'][t])}",
+                     pct(projection["sbg"][t])])
+    return ["t", "observed", "fitted", "projected", "sBG"], rows
+
+
+@contextlib.contextmanager
+def searching(budget: int, replications: int):
+    """A spinner while the optimiser searches, with its budget and the time taken."""
+    with Progress(SpinnerColumn(), TextColumn(f"calibrating: at most {budget:,} evaluations of {replications} "
+                                              "run(s) each"), TimeElapsedColumn(), console=stderr) as bar:
+        bar.add_task("fit", total=None)
+        yield

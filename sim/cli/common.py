@@ -15,9 +15,8 @@ import click
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from rich.table import Table
-
-from ..outputs.report import REPORT_METRICS, summary_rows
+from ..outputs.report import leader_table, metric_table, reading_notes
+from ..outputs.units import plural  # noqa: F401  (the commands count in words with it)
 from ..runs.store import StoreError
 from ..scenario import Scenario, ScenarioError, load_scenario, parse_assignment
 from .interrupts import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, compiling
@@ -135,11 +134,6 @@ def load(path: str, assignments: tuple[str, ...]) -> Scenario:
     return load_scenario(Path(path), overrides)
 
 
-def plural(count: int, noun: str) -> str:
-    """'1 segment', '2 segments', '1,000 customers'."""
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
-
-
 def prepare_kernels() -> None:
     """Compile the model's kernels before the work (and its progress bar) starts, saying so
     on the first run, when it takes a while (:mod:`sim.compiled`)."""
@@ -156,11 +150,20 @@ def progress(total: int, label: str) -> Progress:
                     disable=total < 1)
 
 
-def print_summary(summary: dict, title: str) -> None:
-    table = Table(title=title, title_justify="left")
-    table.add_column("firm")
-    for metric in REPORT_METRICS:
-        table.add_column(metric.replace("_", " "), justify="right")
-    for row in summary_rows(summary):
-        table.add_row(*row)
-    stdout.print(table)
+def print_summary(summary: dict, title: str, replications: int, currency: str, periods_per_year: int) -> None:
+    """The run's figures, one row per metric and one column per firm, fitted to the terminal."""
+    from .tables import fitted_tables, print_tables
+
+    header, rows = metric_table(summary, currency, periods_per_year)
+    print_tables(stdout, fitted_tables(header, rows, stdout.width, title=title),
+                 reading_notes(replications, currency, periods_per_year))
+
+
+def print_segment_leaders(segments: dict, currency: str, periods_per_year: int) -> None:
+    """Which firm leads each segment on customer equity, market share and retention."""
+    from .tables import fitted_tables, print_tables
+
+    header, rows = leader_table(segments, currency, periods_per_year)
+    print_tables(stdout, fitted_tables(header, rows, stdout.width, right=set(), heading=16,
+                                       title="Who leads each segment (the firm with the highest mean)"),
+                 ["Per segment, firm and figure with intervals: summary.json (\"segments\") and segments.csv."])

@@ -1,6 +1,7 @@
 """``marketsim compare``: run the arms of a scenario's ``compare`` section with
-common random numbers; write comparison.json, comparison.csv and a forest plot
-of the differences against the first (baseline) arm; print a ranking."""
+common random numbers; write comparison.json, comparison.csv, a forest plot
+of the differences against the first (baseline) arm and report.html; print the
+focus firm's results per arm and a ranking of the other arms against the baseline."""
 
 from __future__ import annotations
 
@@ -9,14 +10,17 @@ import math
 import re
 
 import click
-from rich.table import Table
-
-from ..analysis.forest import forest_plot
+from ..analysis.forest import forest_figure
+from ..outputs import units
+from ..outputs.compare_report import comparison_html
+from ..outputs.comparison_tables import SIGNIFICANCE, level_table, ranking_table
+from ..outputs.plots import slide_files
 from ..outputs.files import atomic_write_bytes, atomic_write_text
 from ..runs.comparison import Comparison, arm_scenarios, run_comparison
 from .common import UserError, load, set_option, stderr, stdout, user_errors
 from .execution import check_runnable, choose_engine, engine_options, execute, report_reuse, store_for
 from .output import output_directory
+from .tables import fitted_tables, print_tables
 
 
 def _number(x: float) -> float | None:
@@ -56,28 +60,19 @@ def focus_firm(comparison: Comparison, firms: list[str], chosen: str | None) -> 
     return named.pop() if len(named) == 1 else firms[0]
 
 
-def ranking_table(comparison: Comparison, firm: str) -> Table:
-    """Arms ranked by the firm's mean customer equity, with differences against the baseline."""
-    t = comparison.table[comparison.table["firm"] == firm].set_index(["arm", "metric"])
-    arms = sorted(comparison.settings, key=lambda a: -t.loc[(a, "customer_equity"), "mean"])
-    table = Table(title=f"Arms ranked by {firm}'s customer equity (mean [95% CI]; difference vs "
-                        f"'{comparison.baseline}', paired)", title_justify="left")
-    for name in ("rank", "arm", "customer equity", "difference", "p", "retention", "difference ", "profit"):
-        table.add_column(name, justify="left" if name == "arm" else "right", no_wrap=name == "arm")
-
-    def fmt(x: float, digits: int) -> str:
-        return "n/a" if x is None or math.isnan(x) else f"{x:,.{digits}f}"
-
-    for rank, arm in enumerate(arms, 1):
-        ce, rr, pr = t.loc[(arm, "customer_equity")], t.loc[(arm, "retention_rate")], t.loc[(arm, "profit")]
-        table.add_row(str(rank), arm,
-                      f"{fmt(ce['mean'], 0)} [{fmt(ce['ci_low'], 0)}, {fmt(ce['ci_high'], 0)}]",
-                      f"{fmt(ce['diff'], 0)} [{fmt(ce['diff_ci_low'], 0)}, {fmt(ce['diff_ci_high'], 0)}]",
-                      fmt(ce["p_value"], 3),
-                      f"{fmt(rr['mean'], 4)}",
-                      f"{fmt(rr['diff'], 4)} [{fmt(rr['diff_ci_low'], 4)}, {fmt(rr['diff_ci_high'], 4)}]",
-                      fmt(pr["mean"], 0))
-    return table
+def print_ranking(comparison: Comparison, firm: str, currency: str, periods_per_year: int) -> None:
+    """The focus firm's level in every arm, then the arms other than the baseline ranked by its
+    customer equity, with the paired differences against the baseline."""
+    base = comparison.baseline
+    header, rows = level_table(comparison.table, base, firm, currency, periods_per_year)
+    tables = fitted_tables(header, rows, stdout.width, title=f"{firm}'s results per arm (mean, 95 % interval)")
+    header, rows = ranking_table(comparison.table, base, firm, currency, periods_per_year)
+    tables += fitted_tables(header, rows, stdout.width, keep=2, right={0, 2, 3, 4}, heading=12,
+                            title=f"Arms ranked by {firm}'s customer equity against the baseline '{base}'")
+    print_tables(stdout, tables, [
+        f"Differences are paired (common random numbers): arm minus '{base}', mean over replications, "
+        f"95 % t interval, paired t-test p (* below {SIGNIFICANCE}); pp = percentage points. "
+        f"Ranked firm: {firm} (choose with --firm). " + units.currency_note(currency)])
 
 
 @click.command()
@@ -113,7 +108,13 @@ def compare(scenario, out_dir, replications, seed, firm, workers, scheduler, fre
     document = comparison_document(result, spec.name, seed, replications, spec.run.steps)
     atomic_write_text(out / "comparison.csv", result.table.to_csv(index=False, lineterminator="\n"))
     atomic_write_text(out / "comparison.json", json.dumps(document, indent=2) + "\n")
-    atomic_write_bytes(out / "comparison_forest.png", forest_plot(result.table, result.baseline))
-    stdout.print(ranking_table(result, focus_firm(result, [f.name for f in spec.firms], firm)))
-    stdout.print(f"outputs in {out}/ (comparison.json, comparison.csv, comparison_forest.png, runs/)")
+    plots = slide_files(forest_figure(result.table, result.baseline), "comparison_forest")
+    for name, data in plots.items():
+        atomic_write_bytes(out / name, data)
+    focus = focus_firm(result, [f.name for f in spec.firms], firm)
+    atomic_write_text(out / "report.html", comparison_html(spec, seed, replications, result.table, result.baseline,
+                                                           focus, plots["comparison_forest.png"]))
+    print_ranking(result, focus, spec.run.currency, spec.run.periods_per_year)
+    stdout.print(f"outputs in {out}/ (report.html, comparison.json, comparison.csv, comparison_forest.png and .svg, "
+                 "runs/)")
 

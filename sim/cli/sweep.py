@@ -1,6 +1,8 @@
 """``marketsim sweep``: run every sample of a scenario's ``sweep`` design;
-write sweep.csv (one row per sample and replication), design.json and, for a
-Sobol design, sensitivity.csv and sensitivity.json; print a table."""
+write sweep.csv (one row per sample and replication), sweep_summary.csv (per
+sample, firm and metric: mean and 95 % interval), design.json, response plots,
+report.html and, for a Sobol design, sensitivity.csv, sensitivity.json and a
+bar chart of the indices; print a table."""
 
 from __future__ import annotations
 
@@ -11,18 +13,24 @@ import click
 from rich.table import Table
 
 from ..analysis.design import sweep_design
-from ..outputs.files import atomic_write_text
-from ..runs.sweep import SweepResult, run_sweep, sample_means, sample_scenarios
+from ..outputs import units
+from ..outputs.files import atomic_write_bytes, atomic_write_text
+from ..outputs.plots import sweep_plots
+from ..outputs.sweep_report import sweep_html
+from ..outputs.sweep_tables import sample_summary, sample_table, sobol_warning
+from ..runs.sweep import SweepResult, run_sweep, sample_scenarios
 from ..scenario import ScenarioError
 from .common import UserError, load, set_option, stderr, stdout, user_errors
 from .execution import check_runnable, choose_engine, engine_options, execute, report_reuse, store_for
 from .output import output_directory
+from .tables import fitted_tables, print_tables
 
 MAX_PRINTED_SAMPLES = 20
 
 
 def sensitivity_document(result: SweepResult, scenario: str, seed: int, replications: int) -> dict:
-    """sensitivity.json: {firm: {metric: {parameter: {S1, S1_ci95, ST, ST_ci95}}}}."""
+    """sensitivity.json: {firm: {metric: {parameter: {S1, S1_ci95, ST, ST_ci95}}}}, with a warning
+    (or null) when the sample is too small for the indices (:func:`sobol_warning`)."""
     out: dict = {}
     for r in result.sensitivity.itertuples(index=False):
         def ci(value: float, half: float) -> list[float | None]:
@@ -34,7 +42,8 @@ def sensitivity_document(result: SweepResult, scenario: str, seed: int, replicat
     return {"scenario": scenario, "seed": seed, "replications": replications,
             "base_samples": result.design.base_samples, "points": len(result.design.points),
             "output": "mean over replications of the final-period customer equity and the whole-run "
-                      "retention rate, for every firm", "indices": out}
+                      "retention rate, for every firm",
+            "warning": sobol_warning(result.sensitivity, result.design.base_samples), "indices": out}
 
 
 def sensitivity_table(result: SweepResult) -> Table:
@@ -46,20 +55,18 @@ def sensitivity_table(result: SweepResult) -> Table:
     return table
 
 
-def samples_table(result: SweepResult) -> Table:
-    means = sample_means(result)
-    table = Table(title="Mean customer equity per sample (final period, CU)", title_justify="left")
-    table.add_column("sample", justify="right")
-    for column in means.columns:
-        table.add_column(str(column), justify="right")
-    for i, row in means.head(MAX_PRINTED_SAMPLES).iterrows():
-        values = [row[p] for p in result.design.parameters]
-        equity = [row[c] for c in means.columns[len(result.design.parameters):]]
-        table.add_row(str(i), *[f"{v:.4g}" if isinstance(v, float) else str(v) for v in values],
-                      *[f"{v:,.0f}" for v in equity])
-    if len(means) > MAX_PRINTED_SAMPLES:
-        table.caption = f"first {MAX_PRINTED_SAMPLES} of {len(means)} samples; all are in sweep.csv"
-    return table
+def print_samples(summary, parameters: list[str], firms: list[str], currency: str) -> None:
+    """Each firm's customer equity and profit per sample (the first :data:`MAX_PRINTED_SAMPLES`)."""
+    shown = summary[summary["sample"] < MAX_PRINTED_SAMPLES]
+    header, rows = sample_table(shown, parameters, firms, currency)
+    samples = summary["sample"].nunique()
+    notes = [f"Swept: {', '.join(parameters)}. Each cell: the mean over the sample's replications and its 95 % "
+             "interval; customer equity at the end, profit over the whole run. " + units.currency_note(currency)]
+    if samples > MAX_PRINTED_SAMPLES:
+        notes.append(f"First {MAX_PRINTED_SAMPLES} of {samples} samples; all are in sweep_summary.csv.")
+    print_tables(stdout, fitted_tables(header, rows, stdout.width, keep=1 + len(parameters), heading=14,
+                                       right=set(range(1, len(header))),
+                                       title="Customer equity and profit per sample"), notes)
 
 
 @click.command()
@@ -101,15 +108,29 @@ def sweep(scenario, out_dir, replications, seed, workers, scheduler, fresh, assi
               "points": result.design.points}
     atomic_write_text(out / "design.json", json.dumps(design, indent=2) + "\n")
     atomic_write_text(out / "sweep.csv", result.rows.to_csv(index=False, lineterminator="\n"))
-    written = ["design.json", "sweep.csv"]
+    firms = [f.name for f in spec.firms]
+    summary = sample_summary(result.rows, result.design.parameters, firms)
+    atomic_write_text(out / "sweep_summary.csv", summary.to_csv(index=False, lineterminator="\n"))
+    written = ["design.json", "sweep.csv", "sweep_summary.csv"]
+    warning = sobol_warning(result.sensitivity, result.design.base_samples) if result.sensitivity is not None else None
+    plots = sweep_plots(summary, result.design.parameters, firms, spec.run.currency, result.sensitivity, warning)
+    for stale in out.glob("response_*"):  # plots of an earlier sweep's parameters
+        stale.unlink()
+    for name, data in plots.items():
+        atomic_write_bytes(out / name, data)
+    atomic_write_text(out / "report.html", sweep_html(spec, seed, replications, summary, result.design.parameters,
+                                                      plots, result.sensitivity, warning))
+    written += ["report.html", "plots"]
     if result.sensitivity is not None:
         atomic_write_text(out / "sensitivity.csv", result.sensitivity.to_csv(index=False, lineterminator="\n"))
         atomic_write_text(out / "sensitivity.json", json.dumps(
             sensitivity_document(result, spec.name, seed, replications), indent=2) + "\n")
         written += ["sensitivity.csv", "sensitivity.json"]
         stdout.print(sensitivity_table(result))
+        if warning:
+            stderr.print(warning)
     else:
-        for stale in ("sensitivity.csv", "sensitivity.json"):  # from an earlier Sobol sweep into this directory
+        for stale in ("sensitivity.csv", "sensitivity.json", "sobol_indices.png", "sobol_indices.svg"):  # an earlier Sobol sweep's
             (out / stale).unlink(missing_ok=True)
-        stdout.print(samples_table(result))
+        print_samples(summary, result.design.parameters, firms, spec.run.currency)
     stdout.print(f"outputs in {out}/ ({', '.join(written)}, runs/)")

@@ -57,6 +57,8 @@ class Run(Strict):
     """Annual discount rate for lifetime values and discounted profit."""
     periods_per_year: Annotated[int, Field(ge=1, le=365)] = 12
     """Periods in a year (12: a period is a month); converts the annual discount rate."""
+    currency: Annotated[str, Field(min_length=1, max_length=12, pattern=r"^[^\s]+$")] = "CU"
+    """Name of the currency money is reported in (labels only; no conversion), e.g. "EUR"; CU = currency units."""
 
     @model_validator(mode="after")
     def _discount_factor_representable(self) -> Run:
