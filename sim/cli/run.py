@@ -48,4 +48,4 @@ def run(scenario, out_dir, replications, seed, segments, workers, scheduler, fre
     if segments:
         print_segment_leaders(document["segments"], spec.run.currency, spec.run.periods_per_year)
     stdout.print(f"outputs in {out}/ (report.html, report.md, summary.json, timeseries.csv"
-                 f"{', segments.csv' if segments else ''}, plots as PNG and SVG, runs/)")
+                 f"{', segments.csv, customer_value.csv' if segments else ''}, plots as PNG and SVG, runs/)")

@@ -92,8 +92,10 @@ PLOT_CAPTIONS = {
 
 
 def run_html(scenario, seed: int, replications: int, document: dict, per_replication: pd.DataFrame,
-             segments_per_replication: pd.DataFrame | None, plots: dict[str, bytes]) -> str:
-    """report.html of a run: facts, key findings, the table by firm, plots, and each segment."""
+             segments_per_replication: pd.DataFrame | None, plots: dict[str, bytes],
+             value_analysis: dict[str, pd.DataFrame] | None = None) -> str:
+    """report.html of a run: facts, key findings, the table by firm, plots, each segment, and the
+    customer value analysis of the final period (:func:`sim.outputs.customer_value.final_table`)."""
     run = scenario.run
     currency, ppy = run.currency, run.periods_per_year
     facts = [f"{units.plural(replications, 'replication')} of {units.plural(run.steps, units.period_name(ppy))}",
@@ -112,8 +114,24 @@ def run_html(scenario, seed: int, replications: int, document: dict, per_replica
             header, rows = metric_table(firms, currency, ppy, SEGMENT_REPORT_METRICS)
             sections.append(Section(f"Segment: {segment}", findings=words[segment],
                                     tables=[Table(header, rows, f"{segment}: mean and 95 % interval over replications")]))
+    if value_analysis:
+        firms = [f.name for f in scenario.firms]
+        tables = []
+        for segment, table in value_analysis.items():
+            rows = [[row["attribute"], "" if pd.isna(row["importance_pct"]) else f"{row['importance_pct']:.0f} %",
+                     *(f"{row[f'{f} perceived']:.2f}\n({row[f'{f} delivered']:.2f})"
+                       if not pd.isna(row[f"{f} perceived"]) else f"-\n({row[f'{f} delivered']:.2f})" for f in firms)]
+                    for row in table.to_dict("records")]
+            tables.append(Table(["attribute", "importance", *firms], rows,
+                                f"{segment}: perceived by the segment's customers who know the firm (delivered)"))
+        sections.append(Section("Customer value analysis", paragraphs=[
+            "How important each attribute is to each segment (% of its weights) and how its customers perceive each "
+            "firm on it in the final period, mean over replications, with what the firm delivers in brackets (value "
+            "units; price in currency units; for costs lower is better). Expectations, word of mouth and broken "
+            "promises make the two differ; every period is in customer_value.csv."], tables=tables))
     return render(f"{scenario.name}: results", scenario.description.strip(), facts, findings, sections,
                   reading_notes(replications, currency, ppy) + [
                       "A lead is significant when the 95 % interval of the paired difference between the leader and "
                       "the runner-up (over replications, which share their customers and draws) excludes zero.",
-                      "Files: summary.json, timeseries.csv, segments.csv; every plot also as SVG for slides."])
+                      "Files: summary.json, timeseries.csv, segments.csv, customer_value.csv; every plot also as SVG "
+                      "for slides."])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..runs.segments import VALUE_COLUMNS
 from .summary import interval
 
 TOTALLED = ("acquisitions", "defections", "revenue", "served")
@@ -21,7 +22,8 @@ LEAD_METRICS = ("customer_equity", "market_share", "retention_rate")
 
 def per_replication(segments: pd.DataFrame) -> pd.DataFrame:
     """One row per replication, segment and firm: final-period figures, whole-run totals and
-    pooled retention."""
+    pooled retention (the customer value analysis left out: :mod:`.customer_value` reads it)."""
+    segments = segments.drop(columns=[c for c in VALUE_COLUMNS if c in segments])
     groups = segments.groupby(["replication", "segment", "firm"], sort=False)
     out = groups.tail(1).set_index(["replication", "segment", "firm"]).drop(columns="step")
     totals = groups[list(TOTALLED)].sum()
@@ -49,7 +51,7 @@ def leaders(summary: dict) -> dict[str, dict[str, str]]:
 
 def segments_csv(segments: pd.DataFrame) -> str:
     """The long per-segment series (replication, step, segment, firm, figures) as CSV text."""
-    out = segments.copy()
+    out = segments.drop(columns=[c for c in VALUE_COLUMNS if c in segments])
     for column in ("replication", "step"):
         out[column] = out[column].astype(int)
     return out.to_csv(index=False, lineterminator="\n")

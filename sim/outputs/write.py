@@ -17,6 +17,7 @@ from . import units
 from .files import atomic_write_bytes, atomic_write_text
 from .plots import run_plots
 from .report import run_html, run_report
+from .customer_value import customer_value_csv, final_markdown, final_table
 from .segments import leaders, segments_csv, summarize_segments
 from .segments import per_replication as segment_replications
 from .summary import per_replication, summarize
@@ -52,16 +53,22 @@ def write_run_outputs(out_dir: str | Path, scenario: Scenario, seed: int, replic
         document["segments"] = summarize_segments(by_segment)
         document["segment_leaders"] = leaders(document["segments"])
         atomic_write_text(out_dir / "segments.csv", segments_csv(segments))
+        atomic_write_text(out_dir / "customer_value.csv", customer_value_csv(segments, scenario))
     else:
-        (out_dir / "segments.csv").unlink(missing_ok=True)  # from an earlier run into this directory
+        for name in ("segments.csv", "customer_value.csv"):  # from an earlier run into this directory
+            (out_dir / name).unlink(missing_ok=True)
     atomic_write_text(out_dir / "timeseries.csv", timeseries_csv(frame))
     atomic_write_text(out_dir / "summary.json", json.dumps(document, indent=2) + "\n")
     plots = run_plots(frame, run.currency, run.periods_per_year) if not frame.empty else {}
     for name, data in plots.items():
         atomic_write_bytes(out_dir / name, data)
     pngs = [p for p in plots if p.endswith(".png")]
-    atomic_write_text(out_dir / "report.md", run_report(scenario.name, scenario.description, seed, replications,
-                                                        run.steps, summary, pngs, run.currency, run.periods_per_year))
+    report = run_report(scenario.name, scenario.description, seed, replications, run.steps, summary, pngs,
+                        run.currency, run.periods_per_year)
+    if segments is not None:
+        report += "\n" + final_markdown(segments, scenario)
+    atomic_write_text(out_dir / "report.md", report)
     atomic_write_text(out_dir / "report.html", run_html(scenario, seed, replications, document, per_replication(frame),
-                                                        by_segment, plots))
+                                                        by_segment, plots,
+                                                        final_table(segments, scenario) if segments is not None else None))
     return document

@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..domain.customer_value import ATTRIBUTES, TOTALS, perceived_attributes
 from ..domain import accounts
 from ..domain.satisfaction import DELIGHTED, DISSATISFIED, SATISFIED
 from ..model import MarketModel
@@ -50,6 +51,11 @@ SEGMENT_METRICS: dict[str, str] = {
 }
 
 COUNTS = ("customers", "served", "acquisitions", "defections")
+
+#: The customer value analysis carried in the same rows (:mod:`sim.domain.customer_value`):
+#: ``delivered:ATTRIBUTE`` and ``perceived:ATTRIBUTE`` for every attribute and total.
+VALUE_NAMES = (*ATTRIBUTES, *TOTALS)
+VALUE_COLUMNS = tuple(f"{kind}:{name}" for name in VALUE_NAMES for kind in ("delivered", "perceived"))
 
 
 def _ratio(top: np.ndarray, bottom: np.ndarray) -> np.ndarray:
@@ -124,12 +130,17 @@ def segment_period(model: MarketModel) -> dict[str, np.ndarray]:
 
 
 def segment_rows(model: MarketModel) -> pd.DataFrame:
-    """:func:`segment_period` as rows: step, segment, firm, one column per figure."""
+    """:func:`segment_period` as rows: step, segment, firm, one column per figure, then the customer
+    value analysis (:data:`VALUE_COLUMNS`)."""
     figures = segment_period(model)
     segments = [g.name for g in model.spec.market.segments]
     firms = [f.name for f in model.firm_list]
     frame = pd.DataFrame({name: values.ravel().astype(np.int64) if name in COUNTS else values.ravel()
                           for name, values in figures.items()})
+    delivered, perceived = perceived_attributes(model)  # segments x names x firms
+    for a, name in enumerate(VALUE_NAMES):
+        frame[f"delivered:{name}"] = delivered[:, a, :].ravel()
+        frame[f"perceived:{name}"] = perceived[:, a, :].ravel()
     frame.insert(0, "firm", np.tile(firms, len(segments)))
     frame.insert(0, "segment", np.repeat(segments, len(firms)))
     frame.insert(0, "step", int(model.steps))
@@ -147,7 +158,7 @@ def run_with_segments(scenario: Scenario, seed: int, replication: int = 0,
         periods.append(segment_rows(model))
     frame = model.firm_dataframe()
     frame.insert(0, "replication", replication)
-    columns = ["step", "segment", "firm", *SEGMENT_METRICS]
+    columns = ["step", "segment", "firm", *SEGMENT_METRICS, *VALUE_COLUMNS]
     segments = pd.concat(periods, ignore_index=True) if periods else pd.DataFrame(columns=columns)
     segments.insert(0, "replication", replication)
     return frame, segments
