@@ -201,31 +201,52 @@ from sim.cli.interrupts import stop_on_signals
 from sim.compiled import prepare
 from sim.scenario import validate_document
 
-spec = validate_document({"run": {"steps": 2}, "market": {"customers": 60_000, "network": {"mean_degree": 4}},
-                          "firms": [{"name": "A"}, {"name": "B", "price": 1.1}]}, "soak")
+
+def market(customers, steps):
+    return validate_document({"run": {"steps": steps}, "firms": [{"name": "A"}, {"name": "B", "price": 1.1}],
+                              "market": {"customers": customers, "network": {"mean_degree": 4}}}, "soak")
+
+
+large = market(60_000, 2)  # compiled loops on two threads, the next period drawn ahead
+small = market(300, 200)  # many short periods: many compiled calls taking the generator
 prepare()
-reference = MarketModel(spec, rng=5).run()  # 60,000 customers: two threads, compiled loops, draws ahead
+reference = {spec.market.customers: MarketModel(spec, rng=5).run() for spec in (large, small)}
 stop_on_signals()
-print("ready", flush=True)
-interrupted = completed = 0
+done, counts = Path(sys.argv[1]), {"interrupted": 0, "completed": 0}
+
+
+def soak():
+    while True:  # a signal between two statements outside a try would end the soak: catch at two levels
+        try:
+            if not sum(counts.values()):
+                print("ready", flush=True)
+            while not done.exists():
+                MarketModel(large if counts["completed"] % 4 == 3 else small, rng=5).run()
+                counts["completed"] += 1
+            return
+        except KeyboardInterrupt:
+            counts["interrupted"] += 1
+
+
 while True:
     try:
-        if Path(sys.argv[1]).exists():
-            break
-        MarketModel(spec, rng=5).run()
-        completed += 1
+        soak()
+        break
     except KeyboardInterrupt:
-        interrupted += 1
-assert_frame_equal(MarketModel(spec, rng=5).run(), reference, check_exact=True)
-print(f"interrupted {interrupted} completed {completed}", flush=True)
+        counts["interrupted"] += 1
+for spec in (large, small):
+    assert_frame_equal(MarketModel(spec, rng=5).run(), reference[spec.market.customers], check_exact=True)
+print(f"interrupted {counts['interrupted']} completed {counts['completed']}", flush=True)
 """
 
 
 @pytest.mark.slow
 def test_signals_at_random_moments_of_compiled_code_and_threads_never_crash(tmp_path):
-    """36 SIGTERM and SIGINT at random moments while large models run (compiled loops on two threads,
-    the next period drawn ahead): each stops the model where it is, and the process stays whole:
-    the same model afterwards gives bitwise the same numbers, and the process exits normally."""
+    """300 SIGTERM and SIGINT at random moments, 2 to 20 ms apart, while models run: small ones
+    (many compiled calls that take the random generator) and large ones (compiled loops on two
+    threads, the next period drawn ahead). Each stops the model where it is, and the process stays
+    whole: the same models afterwards give bitwise the same numbers, and it exits normally. With
+    the handler raising wherever the signal arrives, this crashed (SIGSEGV) in 3 trials of 3."""
     import random
 
     done = tmp_path / "done"
@@ -233,16 +254,17 @@ def test_signals_at_random_moments_of_compiled_code_and_threads_never_crash(tmp_
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert child.stdout.readline().strip() == "ready", child.communicate()[1]
     chance = random.Random(18)
-    for _ in range(36):
-        time.sleep(chance.uniform(0.02, 0.4))
+    for _ in range(300):
+        time.sleep(chance.uniform(0.002, 0.02))
+        assert child.poll() is None, child.communicate()[1][-3000:]
         child.send_signal(chance.choice([signal.SIGTERM, signal.SIGINT]))
     time.sleep(1.0)
     done.touch()
     out, err = child.communicate(timeout=WAIT)
-    assert child.returncode == 0, (child.returncode, err)
+    assert child.returncode == 0, (child.returncode, err[-3000:])
     assert "Traceback" not in err and "Exception ignored" not in err, err
     interrupted = int(out.split("interrupted ")[1].split()[0])
-    assert interrupted >= 18, out  # signals that arrive together count once
+    assert interrupted >= 150, out  # signals that arrive together count once
 
 
 SOAK_SCENARIO = """
@@ -266,9 +288,10 @@ price = 1.1
 def test_a_command_signalled_at_random_moments_stops_cleanly_or_finishes(tmp_path):
     """12 `run -w 1` commands, each sent SIGTERM or SIGINT at a random moment from start-up to the
     end. Each ends cleanly (130/143 with the message) or finishes (0); while Python still imports
-    the package (the first second or two, before the handlers exist) the signal's default action
-    ends it (SIGINT with Python's KeyboardInterrupt traceback of the imports). Never a crash
-    (SIGSEGV, SIGABRT), a hang or a traceback from the command."""
+    the package (the first second or two, before the handlers exist), or once it is shutting down
+    after the command, the signal's default action ends it (SIGINT at start-up with Python's
+    KeyboardInterrupt traceback of the imports). Never a crash (SIGSEGV, SIGABRT), a hang or a
+    traceback from the command."""
     import random
 
     scenario = tmp_path / "soak.toml"
@@ -290,9 +313,9 @@ def test_a_command_signalled_at_random_moments_stops_cleanly_or_finishes(tmp_pat
             code, _, err = finish(process)
             outcomes.append(code)
             assert code in (0, 130, 143, -signal.SIGTERM, -signal.SIGINT), (code, err)
-            if code == -signal.SIGINT:  # Python's own KeyboardInterrupt, before the command (and click) started
+            if code == -signal.SIGINT and "Traceback" in err:  # Python's own, before the command (and click) started
                 assert "click" not in err and err.rstrip().endswith("KeyboardInterrupt"), err
-            else:
+            else:  # a negative code without a word: before the handlers, or after the interpreter dropped them
                 assert "Traceback" not in err, err
             assert "Exception ignored" not in err, err
             if code in (130, 143):
