@@ -44,13 +44,14 @@ class Terminated(KeyboardInterrupt):
 
 
 RETRY_AFTER = 0.001
-"""Seconds after which a signal that arrived inside ``ctypes`` is sent again."""
+"""Seconds after which a signal that could not be raised where it arrived is handled again."""
 
 _on_signal: Callable[[int], None] | None = None
 """While compiling: what to do with a signal instead of raising (it ends the process)."""
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
+    """The handler of SIGINT and SIGTERM: raise, unless compiling or inside ``ctypes`` (see above)."""
     if _on_signal is not None:
         _on_signal(exit_code(signum))
     if frame is not None and frame.f_globals.get("__name__", "").partition(".")[0] == "ctypes":
@@ -71,6 +72,7 @@ def _send_again(signum: int) -> None:
 
 
 def _ring(signum: int, frame: FrameType | None) -> None:
+    """The handler of SIGALRM: the deferred signal, handled again."""
     if _again is not None:
         _stop(_again, frame)
 
