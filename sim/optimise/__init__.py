@@ -1,0 +1,10 @@
+"""Optimisation: a firm's best decisions (``optimise``) and where competitors'
+best responses settle (``best_response``), searched with Optuna on common
+random numbers and confirmed on fresh seeds. See docs/optimisation.md."""
+
+from .api import Optimisation, optimise, optimisation_document
+from .decisions import Decision, apply_decisions, parse_decision
+from .objective import Constraint, parse_constraint
+
+__all__ = ["Constraint", "Decision", "Optimisation", "apply_decisions", "optimisation_document", "optimise",
+           "parse_constraint", "parse_decision"]
