@@ -15,7 +15,7 @@ from ..runs.store import fingerprint
 from ..scenario import Scenario, ScenarioError, load_scenario
 from .decisions import Decision, parse_decisions
 from .evaluate import evaluate, fresh_seeds
-from .objective import Constraint, check_metric, parse_constraint
+from .objective import OBJECTIVES, Constraint, check_metric, parse_constraint
 from .reevaluate import Candidate, judge, top_candidates
 from .study import baseline_values, grid_points, open_study, search
 
@@ -79,12 +79,13 @@ def optimise(scenario: Scenario | str | Path, firm: str, decisions: Iterable[str
     an interrupted optimisation; ``fresh`` starts it over. ``on_trial(finished, total)`` reports progress.
     """
     spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    spec = spec.model_copy(update={"optimise": None})  # the question is not part of what is simulated
     names = [f.name for f in spec.firms]
     if firm not in names:
         raise ScenarioError(f"--firm {firm!r}: no such firm; firms are {', '.join(names)}")
     texts = [f"{k}={v}" for k, v in decisions.items()] if isinstance(decisions, dict) else list(decisions)
     chosen = parse_decisions(texts, spec)
-    objective = check_metric(objective, "--objective")
+    objective = check_metric(objective, "--objective", OBJECTIVES)
     limits = [parse_constraint(c) for c in constraints]
     if trials < 1:
         raise ScenarioError(f"--trials {trials}: expected at least 1 trial")

@@ -19,17 +19,17 @@ from ..scenario import ScenarioError
 from ..scenario.suggest import closest
 
 OBJECTIVES = ("customer_equity", "discounted_profit", "profit", "retention_rate")
-"""The metrics the documentation suggests as objectives; any summary metric is accepted."""
+"""The metrics an objective may be; a constraint may use any summary metric."""
 
 _CONSTRAINT = re.compile(r"\s*([A-Za-z_]+)\s*(>=|<=)\s*([-+0-9.eE]+)\s*")
 
 
-def check_metric(metric: str, source: str) -> str:
-    """``metric`` if it is a summary metric; else a ScenarioError naming the known ones."""
-    if metric not in SUMMARY_METRICS:
-        guess = closest(metric, list(SUMMARY_METRICS))
+def check_metric(metric: str, source: str, known=tuple(SUMMARY_METRICS)) -> str:
+    """``metric`` if it is one of ``known``; else a ScenarioError naming them."""
+    if metric not in known:
+        guess = closest(metric, list(known))
         hint = f"did you mean '{guess}'? " if guess else ""
-        raise ScenarioError(f"{source} {metric!r}: unknown metric; {hint}expected one of {', '.join(SUMMARY_METRICS)}")
+        raise ScenarioError(f"{source} {metric!r}: unknown metric; {hint}expected one of {', '.join(known)}")
     return metric
 
 
