@@ -4,15 +4,28 @@ optimisation.json, trials.csv, plots and report.md; print a summary table."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
+
 import click
 from rich.table import Table
 
 from ..optimise import optimise as run_optimise
+from ..optimise import best_response
+from ..optimise.api import check_question
+from ..outputs.files import atomic_write_text
 from ..optimise.outputs import write_outputs
 from .common import UserError, load, progress, prepare_kernels, set_option, stderr, stdout, user_errors
 from .execution import check_runnable, choose_engine, engine_options, output_directory
 
 _LEVELS = "firms.Partner.relationship=basic,reactive,accountable,proactive,partnership"
+
+
+def response_document(result) -> dict:
+    """respond.json: the firms, every turn, the outcome, start and final decisions, and what each firm's play is worth."""
+    return {"firms": result.firms, "objective": result.objective, "tolerance": result.tolerance,
+            "outcome": result.outcome, "start": result.start, "final": result.final,
+            "turns": [asdict(t) for t in result.turns], "worth": result.worth}
 
 
 def _number(x: float) -> str:
@@ -58,24 +71,35 @@ def summary_table(result) -> Table:
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Root seed (default: the scenario's run.seed).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Output directory (default: out/<scenario name>-optimise).")
+@click.option("--respond", default=None, metavar="FIRM,FIRM",
+              help="Iterated best response: these firms optimise in turn against the others' current decisions.")
+@click.option("--tolerance", type=click.FloatRange(min=0), default=0.01, show_default=True,
+              help="With --respond: a firm moves only if its best answer gains more than this (relative).")
+@click.option("--rounds", type=click.IntRange(min=1), default=5, show_default=True,
+              help="With --respond: the most rounds of play.")
 @engine_options
 @set_option
 @user_errors
 def optimise(scenario, firm, decisions, objective, constraints, trials, replications, fresh_replications, top, seed,
-             out_dir, workers, scheduler, fresh, assignments):
+             out_dir, respond, tolerance, rounds, workers, scheduler, fresh, assignments):
     """Find the decisions of a firm in SCENARIO that maximise its objective; confirm them on fresh seeds."""
     spec = load(scenario, assignments)
     question = spec.optimise
-    if firm is None and question is None:
+    if firm is None and question is None and not respond:
         raise UserError(f"--firm: give the firm to optimise, or an [optimise] section in {scenario}")
     if not decisions and question is None:
         raise UserError(f"--decision: give at least one, e.g. --decision {_LEVELS}, or an [optimise] section")
+    if respond:
+        return respond_command(spec, scenario, respond, decisions or tuple(f"{k}={v}" for k, v in question.decisions.items()),
+                               objective or "customer_equity", trials or 20, replications, seed, out_dir, tolerance,
+                               rounds, fresh_replications, workers, scheduler)
     firm = firm or question.firm
     decisions = decisions or tuple(f"{k}={v}" for k, v in question.decisions.items())
     objective = objective or (question.objective if question else "customer_equity")
     constraints = constraints or (tuple(question.constraints) if question else ())
     trials = trials or (question.trials if question else 30)
     replications = replications or (question.replications if question else None) or spec.run.replications
+    check_question(spec, firm, decisions, objective, constraints)
     out = output_directory(out_dir, spec.name, "-optimise")
     engine = choose_engine(workers, scheduler, 4 * replications)
     check_runnable(spec, scenario, 4 * replications, engine, scheduler)
@@ -95,3 +119,38 @@ def optimise(scenario, firm, decisions, objective, constraints, trials, replicat
     best = ", ".join(f"{k} = {v:.4g}" if isinstance(v, float) else f"{k} = {v}" for k, v in result.best.values.items())
     stdout.print(f"best: {best}")
     stdout.print(f"outputs in {out}/ ({', '.join(written)}, study.db, runs/)")
+
+
+def respond_command(spec, scenario, respond, decisions, objective, trials, replications, seed, out_dir, tolerance,
+                    rounds, fresh_replications, workers, scheduler):
+    """--respond: iterated best response; respond.json and a table of the turns."""
+    firms = [f.strip() for f in respond.split(",") if f.strip()]
+    replications = replications or spec.run.replications
+    out = output_directory(out_dir, spec.name, "-respond")
+    engine = choose_engine(workers, scheduler, 4 * replications)
+    check_runnable(spec, scenario, 4 * replications, engine, scheduler)
+    stderr.print(f"{spec.name}: best responses of {', '.join(firms)} for {objective}; at most {rounds} round(s) of "
+                 f"{trials} trial(s) per firm, on {engine!r}")
+    prepare_kernels()
+    try:
+        with progress(trials, "trials") as bar:
+            task = bar.add_task("trials", total=trials)
+            result = best_response(spec, firms, list(decisions), objective, trials, replications, seed, out, engine,
+                                   tolerance, rounds, fresh_replications,
+                                   on_trial=lambda done, total: bar.update(task, completed=done, total=total))
+    except ConnectionError as err:
+        raise UserError(str(err)) from None
+    atomic_write_text(out / "respond.json", json.dumps(response_document(result), indent=2, default=str) + "\n")
+    table = Table(title=f"Best responses for {objective} (fresh seeds): {result.outcome}", title_justify="left")
+    for name in ("round", "firm", "best answer", "objective", "gain", "moved"):
+        table.add_column(name, justify="left" if name in ("firm", "best answer") else "right", overflow="fold")
+    for t in result.turns:
+        answer = ", ".join(_number(v) if isinstance(v, float) else str(v) for v in t.answer.values())
+        table.add_row(str(t.round), t.firm, answer, _number(t.objective["mean"]), f"{t.gain:+.1%}",
+                      "yes" if t.moved else "no")
+    stdout.print(table)
+    for f, w in result.worth.items():
+        stdout.print(f"{f}: {_number(w['start']['mean'])} at the start, {_number(w['final']['mean'])} at the end "
+                     f"(difference {_number(w['difference']['mean'])} ± "
+                     f"{_number((w['difference']['ci95'][1] - w['difference']['ci95'][0]) / 2)})")
+    stdout.print(f"outputs in {out}/ (respond.json, round<r>-<firm>/ with each turn's study)")

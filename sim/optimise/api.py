@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +14,6 @@ import optuna
 import pandas as pd
 
 from ..runs import Engine, RunStore, replication_seeds
-from ..runs.store import fingerprint
 from ..scenario import Scenario, ScenarioError, load_scenario
 from .decisions import Decision, parse_decisions
 from .evaluate import evaluate, fresh_seeds
@@ -59,9 +61,22 @@ def trials_table(study: optuna.Study, decisions: list[Decision], objective: str,
 
 def setup_of(scenario: Scenario, firm: str, decisions, objective, constraints, seed, replications) -> dict[str, Any]:
     """What identifies a study: a resumed study must have been made with the same."""
-    return {"scenario": fingerprint(scenario, seed, replications), "firm": firm,
+    document = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
+    return {"scenario": hashlib.sha256(document.encode()).hexdigest(), "seed": seed, "replications": replications,
+            "firm": firm,
             "decisions": [d.spec for d in decisions], "objective": objective,
             "constraints": [str(c) for c in constraints]}
+
+
+def check_question(spec: Scenario, firm: str, decisions: Iterable[str] | dict[str, str], objective: str,
+                   constraints: Iterable[str]) -> tuple[list[Decision], str, list[Constraint]]:
+    """The parsed decisions, objective and constraints; ScenarioError naming the first mistake."""
+    names = [f.name for f in spec.firms]
+    if firm not in names:
+        raise ScenarioError(f"--firm {firm!r}: no such firm; firms are {', '.join(names)}")
+    texts = [f"{k}={v}" for k, v in decisions.items()] if isinstance(decisions, dict) else list(decisions)
+    return (parse_decisions(texts, spec), check_metric(objective, "--objective", OBJECTIVES),
+            [parse_constraint(c) for c in constraints])
 
 
 def optimise(scenario: Scenario | str | Path, firm: str, decisions: Iterable[str] | dict[str, str],
@@ -80,13 +95,7 @@ def optimise(scenario: Scenario | str | Path, firm: str, decisions: Iterable[str
     """
     spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     spec = spec.model_copy(update={"optimise": None})  # the question is not part of what is simulated
-    names = [f.name for f in spec.firms]
-    if firm not in names:
-        raise ScenarioError(f"--firm {firm!r}: no such firm; firms are {', '.join(names)}")
-    texts = [f"{k}={v}" for k, v in decisions.items()] if isinstance(decisions, dict) else list(decisions)
-    chosen = parse_decisions(texts, spec)
-    objective = check_metric(objective, "--objective", OBJECTIVES)
-    limits = [parse_constraint(c) for c in constraints]
+    chosen, objective, limits = check_question(spec, firm, decisions, objective, constraints)
     if trials < 1:
         raise ScenarioError(f"--trials {trials}: expected at least 1 trial")
     replications = replications or spec.run.replications
