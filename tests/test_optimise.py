@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from sim import optimise
 from sim.cli.main import main
-from sim.optimise import best_response
+from sim.optimise import apply_decisions, best_response
 from sim.optimise.evaluate import evaluate
 from sim.runs import LocalEngine, RunStore, replication_seeds
 from sim.scenario import load_scenario, validate_document
@@ -166,3 +166,31 @@ def test_mistakes_give_one_line_and_exit_code_2(args, message, tmp_path):
 def test_optimise_section_is_validated():
     with pytest.raises(Exception, match="optimise.trials: expected a number >= 1"):
         validate_document({"optimise": {"firm": "A", "decisions": {"firms.A.price": "1:2"}, "trials": 0}})
+
+
+def test_per_segment_level_keeps_the_other_segments_level(tmp_path):
+    """firms.NAME.relationship.SEGMENT on a firm with one level for all: the other segments keep it."""
+    spec = load_scenario("scenarios/quickstart.toml", {"market.customers": 300, "run.steps": 6})
+    firm = spec.firms[0].name
+    segments = [s.name for s in spec.market.segments]
+    changed = apply_decisions(spec, {f"firms.{firm}.relationship.{segments[0]}": "partnership"})
+    level = spec.firms[0].relationship
+    assert isinstance(level, str)
+    assert changed.firms[0].relationship == {segments[0]: "partnership", **{s: level for s in segments[1:]}}
+    result = optimise(spec, firm, {f"firms.{firm}.relationship.{segments[0]}": "basic,partnership"},
+                      replications=1, fresh_replications=2, out=tmp_path)
+    assert len(result.trials) == 2 and set(result.trials[f"firms.{firm}.relationship.{segments[0]}"]) == {
+        "basic", "partnership"}
+
+
+def test_constraints_mark_feasible_trials_and_bind_the_best(tmp_path):
+    spec = validate_document(MONOPOLY)
+    result = optimise(spec, "Solo", ["firms.Solo.price=0.7:3.1"], objective="profit",
+                      constraints=["retention_rate>=0.985"], trials=12, replications=1, fresh_replications=3,
+                      out=tmp_path)
+    trials = result.trials
+    assert list(trials.columns) == ["number", "firms.Solo.price", "profit", "retention_rate", "feasible", "state"]
+    assert (trials["feasible"] == (trials["retention_rate"] >= 0.985)).all()
+    assert trials["feasible"].any() and not trials["feasible"].all()  # the bound cuts through the range
+    if result.best.feasible:
+        assert result.best.metrics["retention_rate"] >= 0.985

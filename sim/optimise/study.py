@@ -11,14 +11,13 @@ The scenario's own values are the first trial when they lie in the search
 space (the baseline the best is compared with). When all decisions are choices
 or integer ranges with at most ``trials`` combinations, every combination is
 tried once, in a seeded order (enqueued trials) and the search stops there;
-else Optuna's TPE sampler (``TPESampler``) proposes the trials, which handles
-mixed decisions.
+else Optuna's TPE sampler (``TPESampler``) proposes the trials: it handles
+mixed decisions, and constraints through the violations each trial records.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable
 from itertools import product
 from pathlib import Path
@@ -53,19 +52,10 @@ def grid_points(decisions: list[Decision], trials: int, seed: int) -> list[dict[
     return [points[i] for i in order]
 
 
-def make_sampler(decisions: list[Decision], constraints: list[Constraint], trials: int, seed: int, done: int):
-    """The sampler for the next batch, seeded from the root seed and the trials so far."""
-    batch_seed = int(np.random.SeedSequence([seed, done]).generate_state(1)[0])
-    if not constraints:
-        return optuna.samplers.TPESampler(seed=batch_seed)
-
-    def violations(trial: optuna.trial.FrozenTrial) -> list[float]:
-        return [c.violation(trial.user_attrs[c.metric]) for c in constraints]
-
-    with warnings.catch_warnings():  # constraints_func is marked experimental in Optuna 4
-        warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning,
-                                message=".*constraints_func.*")
-        return optuna.samplers.TPESampler(seed=batch_seed, constraints_func=violations)
+def make_sampler(seed: int, done: int) -> optuna.samplers.TPESampler:
+    """The TPE sampler for the next batch, seeded from the root seed and the trials so far. It reads
+    the constraints each trial records (``Trial.set_constraint``) and prefers trials that meet them."""
+    return optuna.samplers.TPESampler(seed=int(np.random.SeedSequence([seed, done]).generate_state(1)[0]))
 
 
 def baseline_values(scenario: Scenario, decisions: list[Decision]) -> dict[str, Any] | None:
@@ -122,6 +112,8 @@ def search(study: optuna.Study, scenario: Scenario, firm: str, decisions: list[D
             means = metric_means(results[candidate_key(v)], metrics)
             for metric, mean in means.items():
                 t.set_user_attr(metric, mean)
+            for c in constraints:
+                t.set_constraint(str(c), c.violation(means[c.metric]))
             t.set_user_attr("feasible", feasible(means, constraints))
             study.tell(t, means[objective])
         if on_trial:
@@ -132,6 +124,6 @@ def search(study: optuna.Study, scenario: Scenario, firm: str, decisions: list[D
     if left:
         tell(left)
     while (done := len(finished_trials(study))) < trials:
-        study.sampler = make_sampler(decisions, constraints, trials, seed, len(study.trials))
+        study.sampler = make_sampler(seed, len(study.trials))
         batch = [study.ask(distributions) for _ in range(min(BATCH, trials - done))]
         tell(batch)
