@@ -194,3 +194,21 @@ def test_constraints_mark_feasible_trials_and_bind_the_best(tmp_path):
     assert trials["feasible"].any() and not trials["feasible"].all()  # the bound cuts through the range
     if result.best.feasible:
         assert result.best.metrics["retention_rate"] >= 0.985
+
+
+def test_respond_command_writes_the_play(tmp_path):
+    scenario = tmp_path / "two.toml"
+    scenario.write_text('name = "two"\n[run]\nsteps = 12\nseed = 2\nreplications = 2\n[market]\ncustomers = 300\n'
+                        '[[firms]]\nname = "A"\n[[firms]]\nname = "B"\n')
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["optimise", str(scenario), "--respond", "A,B", "--decision",
+                                       "firms.*.price=0.9,1.0", "--objective", "profit", "--rounds", "2",
+                                       "--fresh-replications", "3", "--out", str(out), "-w", "1"])
+    assert result.exit_code == 0, result.output
+    play = json.loads((out / "respond.json").read_text())
+    assert play["outcome"] in ("settled", "cycled", "ran out of rounds")
+    assert set(play["final"]) == {"firms.A.price", "firms.B.price"} and set(play["worth"]) == {"A", "B"}
+    assert [t["firm"] for t in play["turns"]][:2] == ["A", "B"]
+    assert (out / "round1-A" / "study.db").is_file()  # each turn's study
+    bad = CliRunner().invoke(main, ["optimise", str(scenario), "--respond", "A,C", "--decision", "firms.*.price=1:2"])
+    assert bad.exit_code == 2 and "--respond 'A,C': expected two or more of the firms A, B" in bad.stderr

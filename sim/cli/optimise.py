@@ -12,6 +12,7 @@ from rich.table import Table
 
 from ..optimise import optimise as run_optimise
 from ..optimise import best_response
+from ..optimise.respond import check_play
 from ..optimise.api import check_question
 from ..outputs.files import atomic_write_text
 from ..optimise.outputs import write_outputs
@@ -90,9 +91,11 @@ def optimise(scenario, firm, decisions, objective, constraints, trials, replicat
     if not decisions and question is None:
         raise UserError(f"--decision: give at least one, e.g. --decision {_LEVELS}, or an [optimise] section")
     if respond:
+        if not decisions and question is None:
+            raise UserError("--decision: give the firms' decisions, e.g. --decision 'firms.*.price=0.9,1.0,1.1'")
         return respond_command(spec, scenario, respond, decisions or tuple(f"{k}={v}" for k, v in question.decisions.items()),
-                               objective or "customer_equity", trials or 20, replications, seed, out_dir, tolerance,
-                               rounds, fresh_replications, workers, scheduler)
+                               objective or "customer_equity", constraints, trials or 20, replications, seed, out_dir,
+                               tolerance, rounds, fresh_replications, workers, scheduler)
     firm = firm or question.firm
     decisions = decisions or tuple(f"{k}={v}" for k, v in question.decisions.items())
     objective = objective or (question.objective if question else "customer_equity")
@@ -121,10 +124,11 @@ def optimise(scenario, firm, decisions, objective, constraints, trials, replicat
     stdout.print(f"outputs in {out}/ ({', '.join(written)}, study.db, runs/)")
 
 
-def respond_command(spec, scenario, respond, decisions, objective, trials, replications, seed, out_dir, tolerance,
+def respond_command(spec, scenario, respond, decisions, objective, constraints, trials, replications, seed, out_dir, tolerance,
                     rounds, fresh_replications, workers, scheduler):
     """--respond: iterated best response; respond.json and a table of the turns."""
     firms = [f.strip() for f in respond.split(",") if f.strip()]
+    check_play(spec, firms, list(decisions), objective, list(constraints))
     replications = replications or spec.run.replications
     out = output_directory(out_dir, spec.name, "-respond")
     engine = choose_engine(workers, scheduler, 4 * replications)
@@ -135,7 +139,8 @@ def respond_command(spec, scenario, respond, decisions, objective, trials, repli
     try:
         with progress(trials, "trials") as bar:
             task = bar.add_task("trials", total=trials)
-            result = best_response(spec, firms, list(decisions), objective, trials, replications, seed, out, engine,
+            result = best_response(spec, firms, list(decisions), objective, list(constraints), trials, replications,
+                                   seed, out, engine,
                                    tolerance, rounds, fresh_replications,
                                    on_trial=lambda done, total: bar.update(task, completed=done, total=total))
     except ConnectionError as err:

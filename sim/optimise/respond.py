@@ -23,10 +23,9 @@ from ..outputs.files import safe_name
 from ..outputs.summary import mean_ci
 from ..runs import Engine, RunStore
 from ..scenario import Scenario, ScenarioError, load_scenario
-from .api import optimise
+from .api import check_question, optimise
 from .decisions import apply_decisions, current_value
 from .evaluate import candidate_key, evaluate, fresh_seeds
-from .objective import OBJECTIVES, check_metric
 
 
 @dataclass
@@ -75,20 +74,27 @@ def firm_decisions(texts: list[str], firms: list[str]) -> dict[str, list[str]]:
     return out
 
 
+def check_play(spec: Scenario, firms: list[str], decisions: list[str], objective: str,
+               constraints: list[str]) -> dict[str, list[str]]:
+    """Each firm's decision texts, every part of the question checked; ScenarioError naming the first mistake."""
+    names = [f.name for f in spec.firms]
+    if len(firms) < 2 or any(f not in names for f in firms):
+        raise ScenarioError(f"--respond {','.join(firms)!r}: expected two or more of the firms {', '.join(names)}")
+    own = firm_decisions(list(decisions), firms)
+    for f in firms:
+        check_question(spec, f, own[f], objective, constraints)
+    return own
+
+
 def best_response(scenario: Scenario | str | Path, firms: list[str], decisions: list[str],
-                  objective: str = "customer_equity", trials: int = 20, replications: int | None = None,
+                  objective: str = "customer_equity", constraints: list[str] = (), trials: int = 20, replications: int | None = None,
                   seed: int | None = None, out: str | Path = "out/respond", engine: Engine | None = None,
                   tolerance: float = 0.01, rounds: int = 5, fresh_replications: int | None = None,
                   on_trial: Callable[[int, int], None] | None = None) -> Response:
     """Iterated best response of ``firms`` over their ``decisions`` (see the module text)."""
     spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     spec = spec.model_copy(update={"optimise": None})
-    names = [f.name for f in spec.firms]
-    unknown = [f for f in firms if f not in names]
-    if len(firms) < 2 or unknown:
-        raise ScenarioError(f"--respond {','.join(firms)}: expected two or more of the firms {', '.join(names)}")
-    objective = check_metric(objective, "--objective", OBJECTIVES)
-    own = firm_decisions(list(decisions), firms)
+    own = check_play(spec, firms, decisions, objective, constraints)
     paths = {f: [t.partition("=")[0].strip() for t in own[f]] for f in firms}
     profile = {p: current_value(spec, p) for f in firms for p in paths[f]}
     start, seen, turns, outcome = dict(profile), [dict(profile)], [], "ran out of rounds"
@@ -98,7 +104,7 @@ def best_response(scenario: Scenario | str | Path, firms: list[str], decisions: 
         for f in firms:
             others = {p: v for p, v in profile.items() if p not in paths[f]}
             mine = {p: profile[p] for p in paths[f]}
-            result = optimise(apply_decisions(spec, {**others, **mine}), f, own[f], objective, trials=trials,
+            result = optimise(apply_decisions(spec, {**others, **mine}), f, own[f], objective, constraints, trials=trials,
                               replications=replications, seed=seed, out=out / f"round{r}-{safe_name(f)}",
                               engine=engine, fresh_replications=fresh_replications, on_trial=on_trial)
             base = result.baseline
