@@ -15,7 +15,7 @@ from ..optimise import best_response
 from ..optimise.respond import check_play
 from ..optimise.api import check_question
 from ..outputs.files import atomic_write_text
-from ..optimise.outputs import write_outputs
+from ..optimise.outputs import number, write_outputs
 from .common import UserError, load, progress, prepare_kernels, set_option, stderr, stdout, user_errors
 from .execution import check_runnable, choose_engine, engine_options, output_directory
 
@@ -29,10 +29,6 @@ def response_document(result) -> dict:
             "turns": [asdict(t) for t in result.turns], "worth": result.worth}
 
 
-def _number(x: float) -> str:
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.4g}"
-
-
 def summary_table(result) -> Table:
     """The re-evaluated candidates, best first, in 80 columns."""
     table = Table(title=f"{result.firm}: {result.objective} on {result.fresh_replications} fresh seeds "
@@ -43,10 +39,10 @@ def summary_table(result) -> Table:
 
     def pm(stat: dict) -> str:
         half = (stat["ci95"][1] - stat["ci95"][0]) / 2
-        return f"{_number(stat['mean'])} ± {_number(half)}"
+        return f"{number(stat['mean'])} ± {number(half)}"
 
     for c in result.candidates:
-        name = ", ".join(_number(v) if isinstance(v, float) else str(v) for v in c.values.values())
+        name = ", ".join(number(v) if isinstance(v, float) else str(v) for v in c.values.values())
         name += " (as is)" if c.baseline else ""
         table.add_row(name, pm(c.fresh), "best" if c.difference is None else pm(c.difference),
                       "" if c.distinguishable is None else ("yes" if c.distinguishable else "no"))
@@ -150,12 +146,12 @@ def respond_command(spec, scenario, respond, decisions, objective, constraints, 
     for name in ("round", "firm", "best answer", "objective", "gain", "moved"):
         table.add_column(name, justify="left" if name in ("firm", "best answer") else "right", overflow="fold")
     for t in result.turns:
-        answer = ", ".join(_number(v) if isinstance(v, float) else str(v) for v in t.answer.values())
-        table.add_row(str(t.round), t.firm, answer, _number(t.objective["mean"]), f"{t.gain:+.1%}",
+        answer = ", ".join(number(v) if isinstance(v, float) else str(v) for v in t.answer.values())
+        table.add_row(str(t.round), t.firm, answer, number(t.objective["mean"]), f"{t.gain:+.1%}",
                       "yes" if t.moved else "no")
     stdout.print(table)
     for f, w in result.worth.items():
-        stdout.print(f"{f}: {_number(w['start']['mean'])} at the start, {_number(w['final']['mean'])} at the end "
-                     f"(difference {_number(w['difference']['mean'])} ± "
-                     f"{_number((w['difference']['ci95'][1] - w['difference']['ci95'][0]) / 2)})")
+        stdout.print(f"{f}: {number(w['start']['mean'])} at the start, {number(w['final']['mean'])} at the end "
+                     f"(difference {number(w['difference']['mean'])} ± "
+                     f"{number((w['difference']['ci95'][1] - w['difference']['ci95'][0]) / 2)})")
     stdout.print(f"outputs in {out}/ (respond.json, round<r>-<firm>/ with each turn's study)")

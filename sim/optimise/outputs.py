@@ -61,8 +61,13 @@ def _position(decision, value) -> float:
     return float(value)
 
 
+def number(x: float) -> str:
+    """A figure for a table: whole units with thousands separators from 100 up, else 4 digits."""
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.4g}"
+
+
 def _interval(stat: dict) -> str:
-    return f"{stat['mean']:,.4g} [{stat['ci95'][0]:,.4g}, {stat['ci95'][1]:,.4g}]"
+    return f"{number(stat['mean'])} [{number(stat['ci95'][0])}, {number(stat['ci95'][1])}]"
 
 
 def report(result: Optimisation) -> str:
@@ -83,7 +88,7 @@ def report(result: Optimisation) -> str:
     for c in result.candidates:
         name = ", ".join(f"{v}" for v in c.values.values()) + (" (baseline)" if c.baseline else "")
         diff = "best" if c.difference is None else _interval(c.difference)
-        search = "" if c.search is None else f"{c.search:,.4g}"
+        search = "" if c.search is None else number(c.search)
         seen = "" if c.distinguishable is None else ("yes" if c.distinguishable else "no")
         lines.append(f"| {name} | {c.trial} | {search} | {_interval(c.fresh)} | {diff} | {seen} |")
     lines += ["", "![convergence](convergence.png)", "", "![objective against decisions](decisions.png)", "",
