@@ -17,6 +17,8 @@ from sim.optimise.evaluate import evaluate
 from sim.runs import LocalEngine, RunStore, replication_seeds
 from sim.scenario import load_scenario, validate_document
 
+from .test_dask_cluster import cluster  # noqa: F401  (the fixture: a scheduler and two workers on loopback)
+
 LEVELS = "firms.Partner.relationship=basic,reactive,accountable,proactive,partnership"
 SMALL = {"market.customers": 400, "run.steps": 24}
 
@@ -212,3 +214,17 @@ def test_respond_command_writes_the_play(tmp_path):
     assert (out / "round1-A" / "study.db").is_file()  # each turn's study
     bad = CliRunner().invoke(main, ["optimise", str(scenario), "--respond", "A,C", "--decision", "firms.*.price=1:2"])
     assert bad.exit_code == 2 and "--respond 'A,C': expected two or more of the firms A, B" in bad.stderr
+
+
+@pytest.mark.slow
+def test_optimisation_on_a_dask_cluster_equals_the_local_pool(cluster, tmp_path):
+    """The same study and the same re-evaluation whether the runs go to Dask or to local processes."""
+    from sim.runs.dask_engine import DaskEngine
+
+    spec = validate_document(MONOPOLY)
+    args = dict(decisions=["firms.Solo.price=0.7:3.1"], objective="profit", trials=4, replications=2,
+                fresh_replications=2, top=2)
+    on_cluster = optimise(spec, "Solo", out=tmp_path / "dask", engine=DaskEngine(cluster[0]), **args)
+    local = optimise(spec, "Solo", out=tmp_path / "pool", engine=LocalEngine(workers=2), **args)
+    assert on_cluster.trials.equals(local.trials)
+    assert on_cluster.best.values == local.best.values and on_cluster.best.fresh == local.best.fresh
