@@ -43,7 +43,7 @@ def summary_table(result) -> Table:
 
     for c in result.candidates:
         name = ", ".join(number(v) if isinstance(v, float) else str(v) for v in c.values.values())
-        name += " (as is)" if c.baseline else ""
+        name += (" (as is)" if c.baseline else "") + ("" if c.feasible else " (misses a constraint)")
         table.add_row(name, pm(c.fresh), "best" if c.difference is None else pm(c.difference),
                       "" if c.distinguishable is None else ("yes" if c.distinguishable else "no"))
     return table

@@ -15,16 +15,21 @@ from .api import Optimisation, optimisation_document
 
 
 def convergence_plot(result: Optimisation) -> bytes:
-    """Each trial's objective (search seeds) and the best so far, against the trial number."""
+    """Each trial's objective (search seeds; hollow where it misses a constraint) and the best
+    feasible so far, against the trial number."""
     done = result.trials[result.trials["state"] == "COMPLETE"]
     values = done[result.objective].to_numpy(dtype=float)
     feasible = done["feasible"].to_numpy(dtype=bool)
     best = np.maximum.accumulate(np.where(feasible, values, -np.inf))
     fig = Figure(figsize=(7, 4))
     ax = fig.subplots()
-    ax.scatter(done["number"], values, s=14, color="#7f7f7f", label="trial")
+    trial = done["number"].to_numpy()
+    ax.scatter(trial[feasible], values[feasible], s=14, color="#7f7f7f", label="trial")
+    if not feasible.all():
+        ax.scatter(trial[~feasible], values[~feasible], s=14, facecolors="none", edgecolors="#7f7f7f",
+                   label="trial missing a constraint")
     shown = np.isfinite(best)
-    ax.step(done["number"][shown], best[shown], where="post", color="#1f77b4", label="best so far (feasible)")
+    ax.step(trial[shown], best[shown], where="post", color="#1f77b4", label="best so far (feasible)")
     ax.set(title=f"{plain_text(result.firm)}: {result.objective.replace('_', ' ')} by trial",
            xlabel="trial", ylabel=f"{result.objective} (mean over search replications)")
     ax.grid(alpha=0.3)
@@ -86,7 +91,8 @@ def report(result: Optimisation) -> str:
               "| candidate | trial | search mean | fresh mean [95 % CI] | difference [95 % CI] | distinguishable |",
               "| --- | --- | --- | --- | --- | --- |"]
     for c in result.candidates:
-        name = ", ".join(f"{v}" for v in c.values.values()) + (" (baseline)" if c.baseline else "")
+        name = (", ".join(f"{v}" for v in c.values.values()) + (" (baseline)" if c.baseline else "")
+                + ("" if c.feasible else " (misses a constraint)"))
         diff = "best" if c.difference is None else _interval(c.difference)
         search = "" if c.search is None else number(c.search)
         seen = "" if c.distinguishable is None else ("yes" if c.distinguishable else "no")

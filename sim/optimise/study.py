@@ -119,6 +119,7 @@ def search(study: optuna.Study, scenario: Scenario, firm: str, decisions: list[D
         if on_trial:
             on_trial(len(finished_trials(study)), trials)
 
+    # a live Trial for each trial left running (Optuna offers no public way from a FrozenTrial to one)
     left = [optuna.Trial(study, t._trial_id) for t in study.get_trials(deepcopy=False)
             if t.state == optuna.trial.TrialState.RUNNING]
     if left:
