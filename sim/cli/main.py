@@ -8,6 +8,7 @@ from .calibrate import calibrate
 from .common import stop_on_sigterm
 from .compare import compare
 from .dashboard import dashboard
+from .optimise import optimise
 from .run import run
 from .sweep import sweep
 from .validate import validate
@@ -26,4 +27,4 @@ main.add_command(compare)
 main.add_command(sweep)
 main.add_command(dashboard)
 main.add_command(calibrate)
-main.add_command(__import__('sim.cli.optimise', fromlist=['optimise']).optimise)
+main.add_command(optimise)

@@ -33,7 +33,8 @@ def summary_table(result) -> Table:
     """The re-evaluated candidates, best first, in 80 columns."""
     table = Table(title=f"{result.firm}: {result.objective} on {result.fresh_replications} fresh seeds "
                         "(mean ± 95% CI half-width; difference: best minus candidate, paired)", title_justify="left")
-    for name, justify in (("candidate", "left"), ("mean", "right"), ("difference", "right"),
+    candidate = ", ".join(d.path.rsplit(".", 1)[-1] for d in result.decisions)
+    for name, justify in ((candidate, "left"), ("mean", "right"), ("difference", "right"),
                           ("distinct", "center")):
         table.add_column(name, justify=justify, overflow="fold")
 

@@ -91,7 +91,7 @@ def optimise(scenario: Scenario | str | Path, firm: str, decisions: Iterable[str
     the same seeds for every candidate. The ``top`` best distinct candidates and the baseline are
     re-evaluated on ``fresh_replications`` fresh seeds (default twice the search's, at least 10).
     The study lives in ``out/study.db`` and finished runs in ``out/runs/``: the same call resumes
-    an interrupted optimisation; ``fresh`` starts it over. ``on_trial(finished, total)`` reports progress.
+    an interrupted optimisation; ``fresh`` starts it over and recomputes every run. ``on_trial(finished, total)`` reports progress.
     """
     spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     spec = spec.model_copy(update={"optimise": None})  # the question is not part of what is simulated
@@ -111,7 +111,7 @@ def optimise(scenario: Scenario | str | Path, firm: str, decisions: Iterable[str
         first += [point for point in grid if point != start]
     study = open_study(out, setup_of(spec, firm, chosen, objective, limits, seed, replications), first, fresh)
     search(study, spec, firm, chosen, objective, limits, trials, replication_seeds(seed, replications), seed,
-           engine, store, on_trial)
+           engine, store, on_trial, reuse=not fresh)
     candidates = top_candidates(study, chosen, top)
     baseline = None
     if start is not None:
@@ -121,7 +121,7 @@ def optimise(scenario: Scenario | str | Path, firm: str, decisions: Iterable[str
             candidates.append(baseline)
         baseline.baseline = True
     summaries = evaluate(spec, firm, [c.values for c in candidates], fresh_seeds(seed, fresh_replications),
-                         engine, store, "fresh")
+                         engine, store, "fresh", reuse=not fresh)
     best = judge(candidates, summaries, objective, limits)
     candidates.sort(key=lambda c: (c is not best, not c.feasible, -c.fresh["mean"]))
     return Optimisation(spec.name, firm, objective, chosen, limits, seed, replications, fresh_replications, best,

@@ -34,15 +34,15 @@ def fresh_seeds(seed: int, replications: int) -> list[int]:
 
 def evaluate(scenario: Scenario, firm: str, candidates: Sequence[dict[str, Any]], seeds: Sequence[int],
              engine: Engine | None, store: RunStore | None, prefix: str,
-             on_progress: Callable[[BatchProgress], None] | None = None) -> dict[str, pd.DataFrame]:
+             on_progress: Callable[[BatchProgress], None] | None = None, reuse: bool = True) -> dict[str, pd.DataFrame]:
     """Per candidate key: the firm's summary metrics, one row per replication seed.
 
     Every candidate runs replication k with ``seeds[k]``; runs are stored as
     ``<prefix>-<candidate key>-r<k>``. A candidate whose values the scenario
-    format rejects raises ScenarioError before anything runs.
+    format rejects raises ScenarioError before anything runs. Stored runs are reused unless ``reuse`` is false.
     """
     specs = {candidate_key(values): apply_decisions(scenario, values) for values in candidates}
     tasks = [RunTask(f"{prefix}-{key}-r{k}", spec, s, k)
              for key, spec in specs.items() for k, s in enumerate(seeds)]
-    frames, _ = run_tasks(tasks, engine, store, on_progress)
+    frames, _ = run_tasks(tasks, engine, store, on_progress, reuse)
     return {key: firm_summary([frames[f"{prefix}-{key}-r{k}"] for k in range(len(seeds))], firm) for key in specs}

@@ -91,7 +91,7 @@ def finished_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
 
 def search(study: optuna.Study, scenario: Scenario, firm: str, decisions: list[Decision], objective: str,
            constraints: list[Constraint], trials: int, seeds: list[int], seed: int, engine: Engine | None,
-           store: RunStore | None, on_trial: Callable[[int, int], None] | None = None) -> None:
+           store: RunStore | None, on_trial: Callable[[int, int], None] | None = None, reuse: bool = True) -> None:
     """Run trials until ``trials`` have finished; first those an interruption left running."""
     distributions = {d.path: d.distribution() for d in decisions}
     metrics = list(dict.fromkeys([objective, *(c.metric for c in constraints)]))
@@ -99,7 +99,7 @@ def search(study: optuna.Study, scenario: Scenario, firm: str, decisions: list[D
     def tell(batch: list[optuna.Trial]) -> None:
         values = [{d.path: t.params[d.path] for d in decisions} for t in batch]
         try:
-            results = evaluate(scenario, firm, values, seeds, engine, store, "search")
+            results = evaluate(scenario, firm, values, seeds, engine, store, "search", reuse=reuse)
         except ScenarioError as err:  # a candidate the format rejects: the others are evaluated alone
             if len(batch) > 1:
                 for t in batch:
