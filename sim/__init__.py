@@ -12,6 +12,7 @@ Quick start::
 
 from .agents import Customer, Firm
 from .model import MarketModel
+from .optimise import optimise
 from .scenario import Scenario, ScenarioError, load_scenario
 from .strategies import Strategy, known_strategies, register_strategy
 
@@ -24,5 +25,6 @@ __all__ = [
     "Strategy",
     "known_strategies",
     "load_scenario",
+    "optimise",
     "register_strategy",
 ]

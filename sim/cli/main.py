@@ -8,6 +8,7 @@ from .calibrate import calibrate
 from .compare import compare
 from .dashboard import dashboard
 from .interrupts import stop_on_signals
+from .optimise import optimise
 from .run import run
 from .sweep import sweep
 from .validate import validate
@@ -26,3 +27,4 @@ main.add_command(compare)
 main.add_command(sweep)
 main.add_command(dashboard)
 main.add_command(calibrate)
+main.add_command(optimise)

@@ -469,6 +469,23 @@ class Sweep(Strict):
     """Dotted path -> list of values (grid) or {low, high, integer} range."""
 
 
+class Optimise(Strict):
+    """The question for `marketsim optimise`: one firm's decisions, objective and constraints."""
+
+    firm: Name
+    """The firm whose decisions are searched."""
+    decisions: Annotated[dict[str, str], Field(min_length=1)]
+    """Dotted path -> "LOW:HIGH" (a range) or "a,b,c" (choices), e.g. "firms.Partner.price" = "0.8:1.6"."""
+    objective: Literal["customer_equity", "discounted_profit", "profit", "retention_rate"] = "customer_equity"
+    """The firm's summary metric to maximise."""
+    constraints: list[str] = Field(default_factory=list)
+    """Conditions on the firm's summary metrics, e.g. "retention_rate>=0.9"."""
+    trials: Annotated[int, Field(ge=1, le=100_000)] = 30
+    """Candidates the search evaluates."""
+    replications: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    """Replications per candidate (default: run.replications)."""
+
+
 # ---------------------------------------------------------------- scenario ---
 
 
@@ -489,6 +506,8 @@ class Scenario(Strict):
     """Arms for `marketsim compare` (optional)."""
     sweep: Sweep | None = None
     """Parameters for `marketsim sweep` (optional)."""
+    optimise: Optimise | None = None
+    """The question for `marketsim optimise` (optional)."""
 
     @field_validator("firms")
     @classmethod
