@@ -17,7 +17,8 @@ from ..optimise.api import check_question
 from ..outputs.files import atomic_write_text
 from ..optimise.outputs import number, write_outputs
 from .common import UserError, load, progress, prepare_kernels, set_option, stderr, stdout, user_errors
-from .execution import check_runnable, choose_engine, engine_options, output_directory
+from .execution import check_runnable, choose_engine, engine_options
+from .output import output_directory
 
 _LEVELS = "firms.Partner.relationship=basic,reactive,accountable,proactive,partnership"
 

@@ -10,11 +10,11 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..outputs.files import atomic_write_bytes, atomic_write_text
-from ..outputs.plots import plain_text, png
+from ..outputs.plots import plain_text, slide_files
 from .api import Optimisation, optimisation_document
 
 
-def convergence_plot(result: Optimisation) -> bytes:
+def convergence_plot(result: Optimisation) -> Figure:
     """Each trial's objective (search seeds; hollow where it misses a constraint) and the best
     feasible so far, against the trial number."""
     done = result.trials[result.trials["state"] == "COMPLETE"]
@@ -34,10 +34,10 @@ def convergence_plot(result: Optimisation) -> bytes:
            xlabel="trial", ylabel=f"{result.objective} (mean over search replications)")
     ax.grid(alpha=0.3)
     ax.legend(frameon=False)
-    return png(fig)
+    return fig
 
 
-def decisions_plot(result: Optimisation) -> bytes:
+def decisions_plot(result: Optimisation) -> Figure:
     """One panel per decision: every trial's objective against that decision's value."""
     done = result.trials[result.trials["state"] == "COMPLETE"]
     fig = Figure(figsize=(4 * len(result.decisions) + 1, 3.8))
@@ -56,7 +56,7 @@ def decisions_plot(result: Optimisation) -> bytes:
     axes[0].set_ylabel(result.objective)
     axes[0].legend(frameon=False)
     fig.suptitle(f"{plain_text(result.firm)}: {result.objective.replace('_', ' ')} against each decision")
-    return png(fig)
+    return fig
 
 
 def _position(decision, value) -> float:
@@ -108,7 +108,8 @@ def write_outputs(result: Optimisation, out: Path) -> list[str]:
     """Write every file into ``out``; their names."""
     atomic_write_text(out / "optimisation.json", json.dumps(optimisation_document(result), indent=2) + "\n")
     atomic_write_text(out / "trials.csv", result.trials.to_csv(index=False, lineterminator="\n"))
-    atomic_write_bytes(out / "convergence.png", convergence_plot(result))
-    atomic_write_bytes(out / "decisions.png", decisions_plot(result))
+    plots = {**slide_files(convergence_plot(result), "convergence"), **slide_files(decisions_plot(result), "decisions")}
+    for name, data in plots.items():
+        atomic_write_bytes(out / name, data)
     atomic_write_text(out / "report.md", report(result))
-    return ["optimisation.json", "trials.csv", "convergence.png", "decisions.png", "report.md"]
+    return ["optimisation.json", "trials.csv", *plots, "report.md"]
