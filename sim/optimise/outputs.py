@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..outputs.files import atomic_write_bytes, atomic_write_text
-from ..outputs.plots import plain_text, slide_files
+from ..outputs.plots import format_axis, legend_below, plain_text, slide, slide_files
 from .api import Optimisation, optimisation_document
 
 
@@ -21,8 +21,8 @@ def convergence_plot(result: Optimisation) -> Figure:
     values = done[result.objective].to_numpy(dtype=float)
     feasible = done["feasible"].to_numpy(dtype=bool)
     best = np.maximum.accumulate(np.where(feasible, values, -np.inf))
-    fig = Figure(figsize=(7, 4))
-    ax = fig.subplots()
+    fig, axes = slide()
+    ax = axes[0, 0]
     trial = done["number"].to_numpy()
     ax.scatter(trial[feasible], values[feasible], s=14, color="#7f7f7f", label="trial")
     if not feasible.all():
@@ -31,17 +31,18 @@ def convergence_plot(result: Optimisation) -> Figure:
     shown = np.isfinite(best)
     ax.step(trial[shown], best[shown], where="post", color="#1f77b4", label="best so far (feasible)")
     ax.set(title=f"{plain_text(result.firm)}: {result.objective.replace('_', ' ')} by trial",
-           xlabel="trial", ylabel=f"{result.objective} (mean over search replications)")
+           xlabel="trial", ylabel=f"{result.objective.replace('_', ' ')} (mean over search replications)")
+    format_axis(ax.yaxis, result.objective)
     ax.grid(alpha=0.3)
-    ax.legend(frameon=False)
+    legend_below(fig, ax, 3)
     return fig
 
 
 def decisions_plot(result: Optimisation) -> Figure:
     """One panel per decision: every trial's objective against that decision's value."""
     done = result.trials[result.trials["state"] == "COMPLETE"]
-    fig = Figure(figsize=(4 * len(result.decisions) + 1, 3.8))
-    axes = fig.subplots(1, len(result.decisions), sharey=True, squeeze=False)[0]
+    fig, axes = slide(1, len(result.decisions), sharey=True)
+    axes = axes[0]
     for ax, decision in zip(axes, result.decisions, strict=True):
         x = done[decision.path]
         if decision.choices is not None:
@@ -53,9 +54,10 @@ def decisions_plot(result: Optimisation) -> Figure:
                    color="#d62728", linewidth=1, label="best")
         ax.set(xlabel=plain_text(decision.path))
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel(result.objective)
-    axes[0].legend(frameon=False)
-    fig.suptitle(f"{plain_text(result.firm)}: {result.objective.replace('_', ' ')} against each decision")
+    axes[0].set_ylabel(result.objective.replace("_", " "))
+    format_axis(axes[0].yaxis, result.objective)
+    legend_below(fig, axes[0], 1)
+    fig.suptitle(f"{plain_text(result.firm)}: {result.objective.replace('_', ' ')} against each decision", fontsize="x-large")
     return fig
 
 
