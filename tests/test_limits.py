@@ -163,3 +163,25 @@ def test_cli_zero_periods_fails_clearly(tmp_path):
     assert result.returncode == 2
     assert f"{path}: run.steps is 0" in result.stderr
     assert not out.exists()
+
+
+def test_the_largest_number_of_firms_runs_and_one_more_is_refused(tmp_path):
+    """Scale or refuse: a scenario of 40 firms (the documented limit) runs with every output;
+    41 firms are refused with the limit named."""
+    def scenario(firms: int):
+        lines = ['name = "crowded"', "[run]", "steps = 3", "replications = 2", "[market]", "customers = 300"]
+        for k in range(firms):
+            lines += ["[[firms]]", f'name = "Firm{k:02d}"', f"price = {0.9 + 0.005 * k:.3f}"]
+        path = tmp_path / f"crowded{firms}.toml"
+        path.write_text("\n".join(lines) + "\n")
+        return path
+
+    out = tmp_path / "out"
+    result = marketsim("run", str(scenario(40)), "--out", str(out), "--workers", "1")
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads((out / "summary.json").read_text())["firms"]) == 40
+    for name in ("report.html", "market_share.png", "timeseries.csv", "customer_value.csv"):
+        assert (out / name).stat().st_size > 0, name
+    refused = marketsim("validate", str(scenario(41)))
+    assert refused.returncode == 2 and "firms: expected at most 40 entries, got 41" in refused.stderr, refused.stderr
+    assert "Traceback" not in refused.stderr

@@ -200,6 +200,8 @@ def _expected(err: dict[str, Any]) -> str:
         return f"expected a number {sign} {bound:g}" if isinstance(bound, float) else f"expected a number {sign} {bound}"
     if kind == "literal_error":
         return f"expected one of {ctx.get('expected', '')}"
+    if kind == "too_long" and "max_length" in ctx:
+        return f"expected at most {ctx['max_length']} entries, got {ctx.get('actual_length', 'more')}"
     if kind in ("too_short", "too_long"):
         return err["msg"].replace("List", "expected a list").replace("String", "expected a text")
     if kind == "string_too_short":

@@ -20,6 +20,12 @@ RELATIONSHIP_LEVELS = ("basic", "reactive", "accountable", "proactive", "partner
 #: Largest magnitude of a number in a scenario: sums and products over 5e7
 #: customers and 1e5 periods then stay far inside float64's range (~1.8e308).
 LARGEST = 1e12
+#: Most firms and segments a scenario may have. Every table, plot and report is laid out for
+#: people to read (a firm a column, a line, a colour); past a few dozen they stop being readable
+#: long before they stop being fast, and a market of more competitors is rarely a question of
+#: strategy. Both limits are documented in docs/scenarios.md and docs/reliability.md.
+MAX_FIRMS = 40
+MAX_SEGMENTS = 40
 #: Smallest value of a scale that divides (satisfaction scale, investment scale,
 #: cost per contact), so that LARGEST / SMALLEST_SCALE cannot overflow.
 SMALLEST_SCALE = 1e-9
@@ -151,9 +157,10 @@ class Market(Strict):
     customers: Annotated[int, Field(ge=0, le=50_000_000)] = 2000
     """Number of customers (prospects included)."""
     network: Network = Network()
-    segments: Annotated[list[Segment], Field(min_length=1)] = Field(
+    segments: Annotated[list[Segment], Field(min_length=1, max_length=MAX_SEGMENTS)] = Field(
         default_factory=lambda: [Segment(name="all", share=1.0)]
     )
+    """The segments: 1 to 40 (``MAX_SEGMENTS``), their shares summing to 1."""
 
     @field_validator("segments")
     @classmethod
@@ -498,9 +505,10 @@ class Scenario(Strict):
     """What the scenario shows; printed at the top of the report."""
     run: Run = Run()
     market: Market = Market()
-    firms: Annotated[list[Firm], Field(min_length=1)] = Field(
+    firms: Annotated[list[Firm], Field(min_length=1, max_length=MAX_FIRMS)] = Field(
         default_factory=lambda: [Firm(name="A"), Firm(name="B", price=1.1, quality=1.2)]
     )
+    """The competing firms: 1 to 40 (``MAX_FIRMS``: tables and plots have a column, line or colour each)."""
     behaviour: Behaviour = Behaviour()
     compare: Compare | None = None
     """Arms for `marketsim compare` (optional)."""
