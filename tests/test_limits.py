@@ -20,8 +20,9 @@ from sim.scenario.limits import (BYTES_PER_RESULT_ROW, PROCESS_BYTES, RESULTS_BA
 
 from .conftest import ROOT, marketsim
 
-HUGE = {"market": {"customers": 50_000_000}, "firms": [{"name": f"F{i}"} for i in range(200)]}
-"""About 1 TiB by the estimate: more than any machine these tests run on has free."""
+HUGE = {"market": {"customers": 50_000_000}, "firms": [{"name": f"F{i}"} for i in range(40)]}
+"""About 270 GiB by the estimate (the most customers and firms a scenario may have): more than any
+machine these tests run on has free."""
 
 
 def scenario(customers: int, firms: int, kind: str, degree: int, steps: int = 2) -> Scenario:
@@ -73,8 +74,8 @@ def test_model_builder_refuses_a_huge_scenario_before_allocating():
 
     assert traced_peak(build) < 50 * 2**20, "refused before the customer arrays were made"
     message = messages[0]
-    assert "needs about" in message and "TiB" in message and "available" in message
-    assert "50,000,000 customers x 200 firm(s)" in message and "Reduce market.customers" in message
+    assert "needs about" in message and "GiB" in message and "available" in message
+    assert "50,000,000 customers x 40 firm(s)" in message and "Reduce market.customers" in message
 
 
 def test_check_memory_counts_workers_and_results():
@@ -131,7 +132,7 @@ def run_cli(tmp_path, *args):
 
 def test_cli_refuses_a_scenario_too_large_for_memory(tmp_path):
     path = tmp_path / "huge.toml"
-    firms = "".join(f'[[firms]]\nname = "F{i}"\n' for i in range(200))
+    firms = "".join(f'[[firms]]\nname = "F{i}"\n' for i in range(40))
     path.write_text(f"[market]\ncustomers = 50_000_000\n{firms}")
     result, out = run_cli(tmp_path, str(path))
     assert result.returncode == 2

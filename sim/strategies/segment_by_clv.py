@@ -41,8 +41,8 @@ def clv_by_level(model, firm, rows: np.ndarray) -> np.ndarray:
     margin_per_unit = firm.price - firm.unit_cost
     out = np.empty(len(model.level_cost))
     for level in range(out.size):
-        odds = np.exp(model.behaviour.choice.sensitivity * (model.level_share_bonus[level] - model.level_share_bonus[now]))
-        share_at = share * odds / (share * odds + 1.0 - share)
+        shift = model.behaviour.choice.sensitivity * (model.level_share_bonus[level] - model.level_share_bonus[now])
+        share_at = expit(logit(share) + shift)  # s e^D / (s e^D + 1 - s), without overflow for a large D
         margin = s.wallet[rows] * (1.0 + model.level_uplift[level]) * share_at * margin_per_unit - model.level_cost[level]
         z = logit(hazard) + model.level_tie[now] - model.level_tie[level]
         retention = 1.0 - expit(z)
