@@ -20,3 +20,13 @@ def test_readme_opens_with_the_two_commands():
     assert lines[1].endswith(".venv/bin/pytest")
     assert lines[1] in (ROOT / ".ci" / "run").read_text(), ".ci/run runs the README's test command exactly"
     assert (ROOT / "scenarios" / "quickstart.toml").is_file()
+
+
+def test_teaching_doc_prints_the_lessons_the_dashboard_shows():
+    from sim.viz.lessons import DOC, DIVIDER, LESSONS_FILE, load_lessons, teaching_doc
+
+    text = DOC.read_text()
+    lessons = load_lessons()
+    assert text == teaching_doc(text.split(DIVIDER)[0], lessons), "run: python -m sim.viz.lessons"
+    stems = sorted(p.stem for p in LESSONS_FILE.parent.glob("*.toml") if p != LESSONS_FILE)
+    assert sorted(lesson.name for lesson in lessons) == stems  # one lesson per classroom scenario
