@@ -1,67 +1,87 @@
 """Live charts of a run, drawn from the model's collected firm metrics.
 
 Each function takes :meth:`~sim.model.MarketModel.firm_dataframe` (one row per
-firm and period) and returns a matplotlib ``Figure`` (not pyplot: the
-dashboard draws from several threads).
+firm and month) and returns an Altair (Vega-Lite) chart: the browser draws it,
+so a Step sends a few numbers instead of a new image, and the page stays quick
+at classroom speed. Type sizes are for a projector.
 """
 
 from __future__ import annotations
 
-import numpy as np
+import altair as alt
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from .colours import STATE_COLOURS, firm_colour
+from .colours import STATE_COLOURS, firm_hex
 
-FIGSIZE = (5.0, 3.0)  # inches
-#: Fixed margins (figure fractions): tight_layout would cost a full extra draw on every period.
-MARGINS = {"left": 0.15, "right": 0.97, "bottom": 0.16, "top": 0.9}
+WIDTH, HEIGHT = 420, 230  # pixels of the plotting area
+#: Projector-sized type (pixels).
+TITLE_SIZE, LABEL_SIZE = 20, 15
 
 
-def firm_metric_figure(frame: pd.DataFrame, metric: str, title: str, firms: list[str], horizon: int,
-                       percent: bool = False) -> Figure:
-    """``metric`` over periods 1..``horizon``, one line per firm (in ``firms`` order, coloured as everywhere)."""
-    fig = Figure(figsize=FIGSIZE)
-    ax = fig.subplots()
-    for i, name in enumerate(firms):
-        series = frame[frame["firm"] == name]
-        ax.plot(series["step"], series[metric], color=firm_colour(i), label=name, lw=1.8,
-                marker="o" if len(series) == 1 else None)  # a first period is a point, not yet a line
-    _finish(ax, title, horizon, percent)
-    if percent:
-        ax.set_ylim(0, 1)
-    if firms:
-        ax.legend(fontsize=8, loc="best")
-    return fig
+def firm_metric_chart(frame: pd.DataFrame, metric: str, title: str, firms: list[str], horizon: int,
+                      percent: bool = False) -> alt.Chart:
+    """``metric`` over months 1..``horizon``, one line per firm (in ``firms`` order, coloured as everywhere)."""
+    data = frame[["step", "firm", metric]].rename(columns={"step": "month", metric: "value"})
+    axis = alt.Axis(format=".0%" if percent else ",.0f", title=None)
+    scale = alt.Scale(domain=[0, 1]) if percent else alt.Scale(zero=True)
+    chart = alt.Chart(data).mark_line(point=len(data) <= len(firms), strokeWidth=3).encode(
+        x=_month_axis(horizon),
+        y=alt.Y("value:Q", axis=axis, scale=scale),
+        color=alt.Color("firm:N", scale=alt.Scale(domain=firms, range=[firm_hex(i) for i in range(len(firms))]),
+                        legend=alt.Legend(title=None, orient="top")),
+        tooltip=["month:Q", "firm:N", alt.Tooltip("value:Q", format=".0%" if percent else ",.2f")],
+    )
+    return _finish(chart, title)
 
 
-def satisfaction_mix_figure(frame: pd.DataFrame, horizon: int) -> Figure:
-    """The whole market's served customers: shares dissatisfied, satisfied and delighted, stacked."""
-    fig = Figure(figsize=FIGSIZE)
-    ax = fig.subplots()
+def satisfaction_mix_chart(frame: pd.DataFrame, horizon: int) -> alt.Chart:
+    """The whole market's served customers: shares dissatisfied, satisfied and delighted, stacked by month."""
     served = frame.groupby("step")["served"].sum()
-    shares = {}
+    rows = []
     for state in STATE_COLOURS:
         counts = (frame[f"share_{state}"] * frame["served"]).groupby(frame["step"]).sum()
-        shares[state] = (counts / served.where(served > 0)).fillna(0.0)
-    if not frame.empty:
-        steps, values = served.index.to_numpy(float), [s.to_numpy() for s in shares.values()]
-        if steps.size == 1:  # a first period is a band a period wide, not yet an area
-            steps, values = steps[0] + np.array([-0.5, 0.5]), [np.repeat(v, 2) for v in values]
-        ax.stackplot(steps, *values, labels=list(shares), colors=list(STATE_COLOURS.values()))
-        ax.legend(fontsize=8, loc="lower left")
-    _finish(ax, "Satisfaction mix (all firms' customers)", horizon, percent=True)
-    ax.set_ylim(0, 1)
-    return fig
+        shares = (counts / served.where(served > 0)).fillna(0.0)
+        rows += [{"month": int(m), "state": state, "share": float(v)} for m, v in shares.items()]
+    data = pd.DataFrame(rows, columns=["month", "state", "share"])
+    chart = alt.Chart(data).mark_area(interpolate="step-after" if len(served) > 1 else "linear").encode(
+        x=_month_axis(horizon),
+        y=alt.Y("share:Q", stack="normalize", axis=alt.Axis(format=".0%", title=None)),
+        color=_state_colour(),
+        order=alt.Order("state_order:Q"),
+    ).transform_calculate(state_order=f"indexof({list(STATE_COLOURS)}, datum.state)")
+    chart = chart.mark_bar() if len(served) == 1 else chart  # a first month is a bar, not yet an area
+    return _finish(chart, "Satisfaction mix, all firms' customers")
 
 
-def _finish(ax, title: str, horizon: int, percent: bool) -> None:
-    ax.set_title(title, fontsize=10)
-    ax.set_xlim(0.5, max(horizon, 2) + 0.5)
-    ax.set_xlabel("period")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    if percent:
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.grid(alpha=0.3)
-    ax.figure.subplots_adjust(**MARGINS)
+def firm_satisfaction_chart(frame: pd.DataFrame, firms: list[str]) -> alt.Chart:
+    """Each firm's customers this month: shares dissatisfied, satisfied and delighted."""
+    last = frame[frame["step"] == frame["step"].max()] if not frame.empty else frame
+    rows = [{"firm": row["firm"], "state": state, "share": float(row[f"share_{state}"])}
+            for _, row in last.iterrows() for state in STATE_COLOURS]
+    data = pd.DataFrame(rows, columns=["firm", "state", "share"])
+    chart = alt.Chart(data).mark_bar().encode(
+        y=alt.Y("firm:N", sort=firms, title=None),
+        x=alt.X("share:Q", stack="normalize", axis=alt.Axis(format=".0%", title=None)),
+        color=_state_colour(),
+        order=alt.Order("state_order:Q"),
+        tooltip=["firm:N", "state:N", alt.Tooltip("share:Q", format=".0%")],
+    ).transform_calculate(state_order=f"indexof({list(STATE_COLOURS)}, datum.state)")
+    return _finish(chart.properties(height=40 * max(len(firms), 1) + 20), "Satisfaction mix per firm, this month")
+
+
+def _month_axis(horizon: int) -> alt.X:
+    return alt.X("month:Q", scale=alt.Scale(domain=[1, max(horizon, 2)], nice=False),
+                 axis=alt.Axis(title="month", format="d", tickMinStep=1))
+
+
+def _state_colour() -> alt.Color:
+    return alt.Color("state:N", scale=alt.Scale(domain=list(STATE_COLOURS), range=list(STATE_COLOURS.values())),
+                     legend=alt.Legend(title=None, orient="top"))
+
+
+def _finish(chart: alt.Chart, title: str) -> alt.Chart:
+    if "height" not in chart.to_dict():
+        chart = chart.properties(height=HEIGHT)
+    return chart.properties(width=WIDTH, title=title).configure_title(fontSize=TITLE_SIZE, anchor="start") \
+        .configure_axis(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE) \
+        .configure_legend(labelFontSize=LABEL_SIZE, symbolSize=200)
