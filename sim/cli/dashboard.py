@@ -84,9 +84,7 @@ def dashboard(scenario, port, host, assignments):
                             f"the dashboard server did not answer on {url} within {STARTUP_TIMEOUT_S} s")
         stdout.print(f"dashboard: {url} (open it in a browser; Ctrl-C stops it)")
         if host != HOST:
-            stderr.print(f"note: served on {host}, port {port}: anyone who can reach this machine on the network "
-                         f"(students' laptops on the classroom network, and everyone else on it) can open the page "
-                         f"and run models here, with no password; this machine's addresses: {', '.join(addresses())}")
+            stderr.print(network_note(host, port))
         sys.stdout.flush()
         server.wait()
     except KeyboardInterrupt:  # Ctrl-C reaches the server too; SIGTERM is passed on below
@@ -124,10 +122,19 @@ def free_port(host: str = HOST) -> int:
         return s.getsockname()[1]
 
 
+def network_note(host: str, port: int) -> str:
+    """What serving on ``host`` (not this machine only) means, and the addresses students can type."""
+    where = ", ".join(f"http://{a}:{port}/" for a in addresses()) if host in ("0.0.0.0", "::") else \
+        f"http://{host}:{port}/"
+    return (f"note: served on {host}, not only on this machine: anyone who can reach it over the network "
+            f"(students' laptops on the classroom network, and everyone else on that network) can open the "
+            f"page at {where} and run models on this machine, with no password. Stop it (Ctrl-C) after class.")
+
+
 def addresses() -> list[str]:
     """This machine's IPv4 addresses other than loopback, as a student would type them."""
     found = {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
-    return sorted(a for a in found if not a.startswith("127.")) or ["(none found: ask the network's administrator)"]
+    return sorted(a for a in found if not a.startswith("127.")) or ["THIS-MACHINE'S-ADDRESS"]
 
 
 def answers(url: str, server: subprocess.Popen, timeout: float) -> bool:

@@ -55,6 +55,9 @@ CSS = """
 .v-slider__thumb-label > * { font-size: 13px; }
 .v-input--slider { margin-top: 30px !important; }
 .v-label { font-size: 16px !important; }
+.marketsim-lesson strong { font-weight: 700; }
+.marketsim-lesson { column-width: 34em; column-gap: 2em; }
+.marketsim-lesson p { break-inside: avoid; }
 .marketsim-charts { display: flex; flex-wrap: wrap; gap: 18px; }
 .marketsim-status { font-size: 22px; }
 .marketsim-finished { background: #fff3cd; border: 2px solid #e0a800; padding: 8px 14px; border-radius: 6px; }
@@ -63,6 +66,16 @@ CSS = """
   .v-main { padding: 0 !important; }
 }
 """
+
+
+#: Firm charts: metric, title, axis format (d3).
+CHARTS = (("market_share", "Market share (of revenue)", ".0%"),
+          ("customers", "Customers", ",.0f"),
+          ("retention_rate", "Retention rate (a month)", ".0%"),
+          ("discounted_profit", "Cumulative profit, discounted (CU)", ",.0f"),
+          ("clv_expected", "Lifetime value of a customer (CU)", ",.0f"),
+          ("customer_equity", "Customer equity (CU)", ",.0f"),
+          ("quality", "Quality", ".2f"))
 
 
 def _scenario(path: str) -> Scenario:
@@ -130,14 +143,8 @@ def Charts(model: DashboardModel):
     update_counter.get()
     frame, firms, horizon = model.firm_dataframe(), _firm_names(model), _horizon(model)
     with solara.Div(classes=["marketsim-charts"]):
-        for metric, title, percent in (("market_share", "Market share (of revenue)", True),
-                                       ("customers", "Customers", False),
-                                       ("retention_rate", "Retention rate (a month)", True),
-                                       ("discounted_profit", "Cumulative profit, discounted (CU)", False),
-                                       ("clv_expected", "Lifetime value of a customer (CU)", False),
-                                       ("customer_equity", "Customer equity (CU)", False),
-                                       ("quality", "Quality", False)):
-            solara.FigureAltair(firm_metric_chart(frame, metric, title, firms, horizon, percent))
+        for metric, title, number_format in CHARTS:
+            solara.FigureAltair(firm_metric_chart(frame, metric, title, firms, horizon, number_format))
         solara.FigureAltair(satisfaction_mix_chart(frame, horizon))
         solara.FigureAltair(firm_satisfaction_chart(frame, firms))
 

@@ -19,17 +19,21 @@ TITLE_SIZE, LABEL_SIZE = 20, 15
 
 
 def firm_metric_chart(frame: pd.DataFrame, metric: str, title: str, firms: list[str], horizon: int,
-                      percent: bool = False) -> alt.Chart:
-    """``metric`` over months 1..``horizon``, one line per firm (in ``firms`` order, coloured as everywhere)."""
+                      number_format: str = ",.0f") -> alt.Chart:
+    """``metric`` over months 1..``horizon``, one line per firm (in ``firms`` order, coloured as everywhere).
+
+    ``number_format`` is a d3 format for the axis: ``",.0f"`` counts and money, ``".0%"`` shares
+    (drawn from 0 to 100 %), ``".2f"`` quality."""
     data = frame[["step", "firm", metric]].rename(columns={"step": "month", metric: "value"})
-    axis = alt.Axis(format=".0%" if percent else ",.0f", title=None)
-    scale = alt.Scale(domain=[0, 1]) if percent else alt.Scale(zero=True)
+    percent = number_format.endswith("%")
+    axis = alt.Axis(format=number_format, title=None)
+    scale = alt.Scale(domain=[0, 1]) if percent else alt.Scale(zero=metric != "quality")
     chart = alt.Chart(data).mark_line(point=len(data) <= len(firms), strokeWidth=3).encode(
         x=_month_axis(horizon),
         y=alt.Y("value:Q", axis=axis, scale=scale),
         color=alt.Color("firm:N", scale=alt.Scale(domain=firms, range=[firm_hex(i) for i in range(len(firms))]),
                         legend=alt.Legend(title=None, orient="top")),
-        tooltip=["month:Q", "firm:N", alt.Tooltip("value:Q", format=".0%" if percent else ",.2f")],
+        tooltip=["month:Q", "firm:N", alt.Tooltip("value:Q", format=number_format)],
     )
     return _finish(chart, title)
 
