@@ -14,6 +14,10 @@ import pandas as pd
 from .colours import STATE_COLOURS, firm_hex
 
 WIDTH, HEIGHT = 420, 230  # pixels of the plotting area
+#: How the browser draws: as SVG (sharp on a projector and in print, its text on the page), with the
+#: chart menu offering only the downloads (PNG, SVG), not the online editor.
+EMBED = {"embedOptions": {"renderer": "svg", "actions": {"export": True, "source": False, "compiled": False,
+                                                          "editor": False}}}
 #: Projector-sized type (pixels).
 TITLE_SIZE, LABEL_SIZE = 20, 15
 
@@ -86,6 +90,6 @@ def _state_colour() -> alt.Color:
 def _finish(chart: alt.Chart, title: str) -> alt.Chart:
     if "height" not in chart.to_dict():
         chart = chart.properties(height=HEIGHT)
-    return chart.properties(width=WIDTH, title=title).configure_title(fontSize=TITLE_SIZE, anchor="start") \
+    return chart.properties(width=WIDTH, title=title, usermeta=EMBED).configure_title(fontSize=TITLE_SIZE, anchor="start") \
         .configure_axis(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE) \
         .configure_legend(labelFontSize=LABEL_SIZE, symbolSize=200)
