@@ -39,7 +39,7 @@ from sim.viz.controls import initial_values, model_params
 from sim.viz.customer_value import customer_value_table
 from sim.viz.dashboard_model import KEEP, DashboardModel
 from sim.viz.lessons import SECTIONS, inline_html, lesson_for, load_lessons
-from sim.viz.network_view import SAMPLE_SIZE, model_sample
+from sim.viz.network_view import NO_SUPPLIER, SAMPLE_SIZE, SHAPES, model_sample, network_chart
 from sim.viz.scoreboard import results_table, segment_customers
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -51,7 +51,7 @@ SCENARIO = ROOT / "scenarios" / "quickstart.toml"
 CUSTOMERS = 3000  # the classroom's market size, at which a Step must show within STEP_LATENCY_S
 MONTHS = 8  # the browser tests' run length, so that they reach its end
 STEP_LATENCY_S = 0.3  # median, click to the page showing the new month
-CHARTS = 9  # seven firm metrics over time, the market's satisfaction mix and each firm's
+CHARTS = 10  # seven firm metrics over time, the market's satisfaction mix and each firm's, the network view
 LOAD_TIMEOUT_S = 180  # server start-up plus first render on two busy cores
 ACTION_TIMEOUT_MS = 90_000
 
@@ -112,6 +112,21 @@ def test_network_view_draws_a_neighbourhood_of_real_edges(kind):
     assert model_sample(model) is sample  # laid out once per model
 
 
+def test_network_view_shows_each_drawn_customer_s_firm_and_satisfaction():
+    model = MarketModel(SCENARIO, rng=2, market__customers=1500)
+    model.run(2)
+    spec = network_chart(model)
+    sample = model_sample(model)
+    points, edges = spec["datasets"]["table"], spec["datasets"]["edges"]
+    assert len(points) == SAMPLE_SIZE and len(edges) == len(sample.edges)
+    names = [f.name for f in model.firm_list]
+    for point, row in zip(points, sample.customers, strict=True):
+        firm = model.state.firm[row]
+        assert point["firm"] == (names[firm] if firm >= 0 else NO_SUPPLIER)
+        assert point["state"] == SHAPES[model.state.satisfaction_state[row]][0]
+    assert "1,500 customers" in spec["title"]
+
+
 def test_dashboard_command_rejects_a_bad_scenario_before_serving(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[market]\ncustomerz = 10\n')
@@ -147,15 +162,16 @@ def test_charts_are_browser_drawn_specs_of_the_collected_figures():
     model = MarketModel(SCENARIO, rng=3, market__customers=600)
     model.run(3)
     frame, firms = model.firm_dataframe(), ["Budget", "Middle", "Premium"]
-    spec = firm_metric_chart(frame, "clv_expected", "CLV", firms, 24).to_dict()
-    values = next(iter(spec["datasets"].values()))
+    spec = firm_metric_chart(frame, "clv_expected", "CLV", firms, 24)
+    assert spec["data"] == {"name": "table"}
+    values = spec["datasets"]["table"]
     assert [(v["month"], v["firm"]) for v in values] == list(zip(frame["step"], frame["firm"], strict=True))
     assert [v["value"] for v in values] == pytest.approx(frame["clv_expected"].tolist())
     assert spec["config"]["title"]["fontSize"] >= 16 and spec["config"]["legend"]["labelFontSize"] >= 14
-    mix = next(iter(satisfaction_mix_chart(frame, 24).to_dict()["datasets"].values()))
+    mix = satisfaction_mix_chart(frame, 24)["datasets"]["table"]
     for month in (1, 2, 3):
         assert sum(v["share"] for v in mix if v["month"] == month) == pytest.approx(1.0)
-    per_firm = next(iter(firm_satisfaction_chart(frame, firms).to_dict()["datasets"].values()))
+    per_firm = firm_satisfaction_chart(frame, firms)["datasets"]["table"]
     last = frame.query("step == 3").set_index("firm")
     shares = {(v["firm"], v["state"]): v["share"] for v in per_firm}
     assert shares[("Budget", "delighted")] == pytest.approx(last.loc["Budget", "share_delighted"])
@@ -307,7 +323,7 @@ def test_page_shows_controls_with_values_charts_and_tables_without_developer_con
         assert not page.get_by_text(hidden).is_visible(), hidden
     assert page.get_by_text("Page 0").count() == 0
     assert page.locator(".v-slider__thumb-label").first.is_visible()  # a slider's value, without dragging it
-    assert page.locator(".vega-embed").count() == CHARTS and page.locator("img.widget-image").count() == 1
+    assert page.locator(".vega-embed").count() == CHARTS and page.locator("img.widget-image").count() == 0
     for title in ("Lifetime value of a customer (CU)", "Quality", "Satisfaction mix per firm, this month"):
         assert page.locator(".vega-embed").filter(has_text=title).count() == 1, title
     for row in ("customers: premium", "lifetime value of a customer", "cumulative profit (discounted)",

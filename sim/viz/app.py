@@ -22,6 +22,7 @@ from pathlib import Path
 import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
+from solara.widgets import VegaLite
 
 from ..compiled import prepare
 from ..scenario import Scenario, load_scenario, parse_assignment
@@ -31,7 +32,7 @@ from .customer_value import customer_value_table
 from .dashboard_model import DashboardModel
 from .html import html_panel, html_table
 from .lessons import SECTIONS, inline_html, lesson_for, load_lessons
-from .network_view import network_figure
+from .network_view import network_chart
 from .scoreboard import market_line, offer_table, results_table
 
 prepare()  # the kernels load (from the cache ``marketsim dashboard`` filled) before the first page, not at its first Step
@@ -144,15 +145,15 @@ def Charts(model: DashboardModel):
     frame, firms, horizon = model.firm_dataframe(), _firm_names(model), _horizon(model)
     with solara.Div(classes=["marketsim-charts"]):
         for metric, title, number_format in CHARTS:
-            solara.FigureAltair(firm_metric_chart(frame, metric, title, firms, horizon, number_format))
-        solara.FigureAltair(satisfaction_mix_chart(frame, horizon))
-        solara.FigureAltair(firm_satisfaction_chart(frame, firms))
+            VegaLite.element(spec=firm_metric_chart(frame, metric, title, firms, horizon, number_format))
+        VegaLite.element(spec=satisfaction_mix_chart(frame, horizon))
+        VegaLite.element(spec=firm_satisfaction_chart(frame, firms))
 
 
 @solara.component
 def NetworkView(model: DashboardModel):
     update_counter.get()
-    solara.FigureMatplotlib(network_figure(model), format="png")
+    VegaLite.element(spec=network_chart(model))
 
 
 @solara.component
