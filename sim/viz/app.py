@@ -50,12 +50,14 @@ CHOICES |= {str(lesson.scenario): f"{i}. {lesson.title}" for i, lesson in enumer
 CSS = """
 .v-navigation-drawer .v-card:first-child .v-input:nth-child(2),
 .v-navigation-drawer .v-card:first-child .v-input--checkbox,
-.v-navigation-drawer .v-card:first-child > .v-card__text > div > div:nth-child(3) { display: none !important; }
+.v-navigation-drawer__content .v-sheet > .v-card:nth-child(3) { display: none !important; }
 .v-slider__thumb-label-container { display: block !important; }
 .v-slider__thumb-label { transform: translateY(-20%) translateY(-12px) translateX(-50%) rotate(45deg) !important; }
 .v-slider__thumb-label > * { font-size: 13px; }
-.v-input--slider { margin-top: 30px !important; }
+.v-navigation-drawer .v-card__title { margin-bottom: 22px; }
 .v-label { font-size: 16px !important; }
+.marketsim-row { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; width: 100%; }
+.marketsim-row > * { flex: 1 1 600px; min-width: 0; }
 .marketsim-lesson strong { font-weight: 700; }
 .marketsim-lesson { column-width: 34em; column-gap: 2em; }
 .marketsim-lesson p { break-inside: avoid; }
@@ -181,9 +183,10 @@ def Page():
             solara.Select("Classroom scenario", value=CHOICES[path], values=list(CHOICES.values()),
                           on_value=lambda label: set_path(next(p for p, t in CHOICES.items() if t == label)))
         Status(model.value)
-        Lesson(path, spec)
-        Scoreboard(model.value)
+        with solara.Div(classes=["marketsim-row"]):
+            Lesson(path, spec)
+            Scoreboard(model.value)
         Charts(model.value)
-        with solara.Row(style={"flex-wrap": "wrap"}):
+        with solara.Div(classes=["marketsim-row"]):
             NetworkView(model.value)
             CustomerValue(model.value)

@@ -92,6 +92,7 @@ def network_chart(model: MarketModel) -> dict[str, Any]:
     state = model.state.satisfaction_state[sample.customers]
     names = [f.name for f in model.firm_list]
     pos = sample.positions
+    pos = pos.round(3)  # plenty for a 520-pixel picture, and a third of the bytes a Step sends
     points = [{"x": float(x), "y": float(y), "firm": names[f] if f >= 0 else NO_SUPPLIER,
                "state": SHAPES[int(s)][0]}
               for (x, y), f, s in zip(pos, firm.tolist(), state.tolist(), strict=True)]
