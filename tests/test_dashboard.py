@@ -83,6 +83,18 @@ def test_a_moved_control_is_a_scenario_override():
                                                             if k not in ("spec", "rng") and v != KEEP}).run(3))
 
 
+def test_reset_builds_from_the_live_control_values():
+    spec = load_scenario(SCENARIO, {"market.customers": 300})
+    controls = {k: v for k, v in initial_values(model_params(spec)).items() if k != "spec"}
+    first = DashboardModel(spec=spec, controls=controls)
+    assert first.controls == controls and first.run_seed == spec.run.seed
+    controls["firms[0]__price"] = 1.3  # a slider moves: the page's mapping changes, the model does not
+    controls["rng"] = 9
+    assert first.firm("Budget").price != 1.3 and first.controls != controls
+    again = DashboardModel(spec=spec, controls=controls)  # what Reset builds
+    assert again.firm("Budget").price == 1.3 and again.run_seed == 9 and again.controls == controls
+
+
 def test_customer_value_table_weighs_each_attribute_and_adds_up_to_perceived_value():
     model = MarketModel(SCENARIO, rng=1, market__customers=200)
     table = customer_value_table(model)
@@ -364,8 +376,10 @@ def test_reset_repeats_and_a_slider_changes_the_run(page):
     page.keyboard.press("ArrowRight")  # one step of 0.05: one value change, sent before Reset is
     page.wait_for_function("([el, old]) => parseFloat(el.getAttribute('aria-valuenow')) > old + 0.01",
                            arg=[price.element_handle(), old])
+    page.get_by_text("Changed: press Reset to run with these values.").wait_for()
 
     changed = run_two_months(page)
+    assert page.get_by_text("Changed: press Reset").count() == 0  # the run now has the new values
     offer = page.locator("table.marketsim-table").nth(1).inner_text()
     assert offer.split("price")[1].split()[0] == f"{old + 0.05:.2f}"  # Budget's new price is in force
     assert changed != first

@@ -17,7 +17,7 @@ table. Every browser session gets its own model.
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from typing import Any
 
 import solara
 from mesa.visualization import SolaraViz
@@ -44,13 +44,18 @@ LAUNCHED = os.environ.get(SCENARIO_VARIABLE, "")  # "" is the built-in default s
 CHOICES = {LAUNCHED: "the scenario it was started with"} if lesson_for(LAUNCHED or None) is None else {}
 CHOICES |= {str(lesson.scenario): f"{i}. {lesson.title}" for i, lesson in enumerate(load_lessons(), 1)}
 
-#: Page-wide style: Mesa's developer controls (render interval, threads) and its Information card
-#: (the month is shown in the main area) hidden; slider values always shown; charts side by side;
-#: printing leaves out the sidebar and the buttons.
+#: Page-wide style: Mesa's controls card first, without its developer controls (render interval,
+#: threads); Mesa's own parameter and Information cards hidden (the controls are ours, the month is
+#: shown in the main area); charts side by side; printing leaves out the sidebar and the buttons.
 CSS = """
-.v-navigation-drawer .v-card:first-child .v-input:nth-child(2),
-.v-navigation-drawer .v-card:first-child .v-input--checkbox,
-.v-navigation-drawer__content .v-sheet > .v-card:nth-child(3) { display: none !important; }
+.v-navigation-drawer__content > div { display: flex; flex-direction: column; }
+.v-navigation-drawer__content > div > .d-flex:has(.v-btn) { order: -1; }
+.v-navigation-drawer .v-card:has(.v-btn) .v-input:nth-child(2),
+.v-navigation-drawer .v-card:has(.v-btn) .v-input--checkbox,
+.v-navigation-drawer__content .v-card:not(:has(.v-btn)):not(.marketsim-controls) { display: none !important; }
+.marketsim-changed { background: #fff3cd; border: 2px solid #e0a800; padding: 6px 10px; border-radius: 6px;
+  font-size: 16px; margin-bottom: 30px; }
+.marketsim-controls .v-input--slider { margin-top: 26px; }
 .v-slider__thumb-label-container { display: block !important; }
 .v-slider__thumb-label { transform: translateY(-20%) translateY(-12px) translateX(-50%) rotate(45deg) !important; }
 .v-slider__thumb-label > * { font-size: 13px; }
@@ -169,15 +174,52 @@ def CustomerValue(model: DashboardModel):
 
 
 @solara.component
+def ControlPanel(params: dict[str, Any], controls: dict[str, Any], model: DashboardModel):
+    """The scenario's controls, each showing its value, and a note while they differ from the run's."""
+    changed, set_changed = solara.use_state(False)
+
+    def on_value(key: str, value: Any) -> None:
+        controls[key] = value  # read by the next Reset
+        set_changed(controls != model.controls)
+
+    with solara.Card("Model parameters", classes=["marketsim-controls"]):
+        if changed and controls != model.controls:
+            solara.HTML(tag="div", classes=["marketsim-changed"],
+                        unsafe_innerHTML="Changed: press Reset to run with these values.")
+        for key, control in params.items():
+            if isinstance(control, dict) and "type" in control:
+                Control(key, control, controls[key], on_value)
+
+
+@solara.component
+def Control(key: str, control: dict[str, Any], value: Any, on_value) -> None:
+    """One slider or selector, labelled with its value."""
+    def set_value(new):
+        on_value(key, new)
+
+    if control["type"] == "Select":
+        solara.Select(control["label"], value=value, values=control["values"], on_value=set_value)
+        return
+    slider = solara.SliderInt if control["type"] == "SliderInt" else solara.SliderFloat
+    slider(control["label"], value=value, min=control["min"], max=control["max"], step=control["step"],
+           on_value=set_value, thumb_label="always")
+
+
+@solara.component
 def Page():
     """One dashboard per browser session, each with its own model; picking a scenario starts it afresh."""
     path, set_path = solara.use_state(LAUNCHED)
     spec = solara.use_memo(lambda: _scenario(path), dependencies=[path])
     params = solara.use_memo(lambda: model_params(spec), dependencies=[spec])
-    model = solara.use_memo(lambda: solara.reactive(DashboardModel(**initial_values(params))), dependencies=[params])
+    # This session's control values: the sliders change them, Reset (Mesa's) builds the model from them.
+    fixed = solara.use_memo(lambda: {"spec": spec, "controls": {k: v for k, v in initial_values(params).items()
+                                                                if k != "spec"}}, dependencies=[params])
+    model = solara.use_memo(lambda: solara.reactive(DashboardModel(**fixed)), dependencies=[fixed])
     solara.Style(CSS)
-    # Keyed by scenario: a new scenario gets new controls, and Reset builds from them.
-    SolaraViz(model, components=[], model_params=params, name=f"marketsim: {spec.name}").key(path)
+    # Keyed by scenario: a new scenario gets a new controller.
+    SolaraViz(model, components=[], model_params=fixed, name=f"marketsim: {spec.name}").key(path)
+    with solara.Sidebar():
+        ControlPanel(params, fixed["controls"], model.value).key(path)
     with solara.Column(style={"padding": "0 12px", "max-width": "1800px"}):
         with solara.Div(classes=["marketsim-noprint"], style={"max-width": "640px"}):
             solara.Select("Classroom scenario", value=CHOICES[path], values=list(CHOICES.values()),
