@@ -400,6 +400,12 @@ def test_the_end_of_the_run_says_so_and_its_data_downloads(page):
     assert rows[0].startswith("step,firm,customers,")
     assert len(rows) == 1 + 3 * MONTHS
     assert page.get_by_role("button", name="Print this page").count() == 1
+    page.emulate_media(media="print")  # as printed: no sidebar, and the whole page, not its visible part
+    try:
+        assert not page.get_by_role("button", name="Reset").is_visible()
+        assert page.evaluate("document.documentElement.scrollHeight") > 3 * page.viewport_size["height"]
+    finally:
+        page.emulate_media(media="screen")
 
 
 @browser

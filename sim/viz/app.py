@@ -72,6 +72,8 @@ CSS = """
 @media print {
   .v-navigation-drawer, .v-app-bar, .marketsim-noprint { display: none !important; }
   .v-main { padding: 0 !important; }
+  html, body, div { height: auto !important; max-height: none !important; overflow: visible !important; }
+  .vega-embed, .marketsim-panel, .marketsim-table { break-inside: avoid; }
 }
 """
 
