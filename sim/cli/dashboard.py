@@ -132,8 +132,15 @@ def network_note(host: str, port: int) -> str:
 
 
 def addresses() -> list[str]:
-    """This machine's IPv4 addresses other than loopback, as a student would type them."""
+    """This machine's IPv4 addresses other than loopback, as a student would type them: the
+    host name's addresses, and the one a route to the outside leaves from (no packet is sent)."""
     found = {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: connecting a UDP socket only picks a route
+            found.add(probe.getsockname()[0])
+        except OSError:  # no route at all: a machine on no network
+            pass
     return sorted(a for a in found if not a.startswith("127.")) or ["THIS-MACHINE'S-ADDRESS"]
 
 
