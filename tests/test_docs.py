@@ -51,3 +51,13 @@ def test_the_readme_api_example_runs_and_its_strategy_has_an_effect(capsys):
     assert last(cut, "market_share") > last(as_is, "market_share")
     assert last(cut, "customers") > last(as_is, "customers")
     assert "market_share" in capsys.readouterr().out
+
+
+def test_teaching_doc_prints_the_lessons_the_dashboard_shows():
+    from sim.viz.lessons import DOC, DIVIDER, LESSONS_FILE, load_lessons, teaching_doc
+
+    text = DOC.read_text()
+    lessons = load_lessons()
+    assert text == teaching_doc(text.split(DIVIDER)[0], lessons), "run: python -m sim.viz.lessons"
+    stems = sorted(p.stem for p in LESSONS_FILE.parent.glob("*.toml") if not p.stem.startswith("lesson"))
+    assert sorted(lesson.name for lesson in lessons) == stems  # one lesson per classroom scenario

@@ -1,14 +1,18 @@
 """Each classroom scenario shows what its lesson in docs/teaching.md says the
 class will see.
 
-Every claim is a one-sided paired t-test over seeded replications (common
-random numbers: both sides of a comparison see the same seeds), at a
-significance level of 1 %, on a smaller market than the classroom's so the
-tests are fast. A lesson whose effect were only noise would fail.
+Every figure a lesson states (listed in scenarios/teaching/lesson_figures.toml)
+is what the model computes with the scenario's own seed and settings, as the
+dashboard shows it. Every qualitative claim is a one-sided paired t-test over
+seeded replications (common random numbers: both sides of a comparison see the
+same seeds), at a significance level of 1 %, on a smaller market than the
+classroom's so the tests are fast. A lesson whose effect were only noise would fail.
 """
 
 from __future__ import annotations
 
+import tomllib
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +22,7 @@ from scipy import stats
 
 from sim import MarketModel, load_scenario
 from sim.runs import replication_seeds, run_replications
+from sim.viz.lessons import load_lessons
 
 TEACHING = Path(__file__).resolve().parents[1] / "scenarios" / "teaching"
 LESSONS = ["perceived_value", "over_promising", "delight_word_of_mouth", "relationship_levels",
@@ -56,6 +61,49 @@ def test_every_lesson_scenario_is_valid_and_documented(name):
     assert all(f.strategy.name == "fixed" for f in spec.firms)  # so the dashboard's controls are what the firms do
     lesson = (TEACHING.parents[1] / "docs" / "teaching.md").read_text()
     assert f"scenarios/teaching/{name}.toml" in lesson
+
+
+FIGURES = tomllib.loads((TEACHING / "lesson_figures.toml").read_text())
+RELATIVE_TOLERANCE, PERCENT_POINTS = 0.05, 2.0  # the file's defaults
+
+
+@lru_cache(maxsize=None)
+def classroom_run(name: str, settings: tuple[tuple[str, object], ...]) -> MarketModel:
+    """The scenario run as the dashboard runs it: full size, its own seed, with a "things to try" change."""
+    spec = load_scenario(TEACHING / f"{name}.toml", dict(settings))
+    model = MarketModel(spec, rng=spec.run.seed)
+    model.run()
+    return model
+
+
+def figure_value(model: MarketModel, figure: dict) -> float:
+    """The number ``figure`` describes, computed from ``model``'s run."""
+    firm = model.firm(figure["firm"])
+    if figure["metric"] == "segment_customers":
+        segment = [s.name for s in model.spec.market.segments].index(figure["segment"])
+        return float(np.sum((model.state.firm == firm.index) & (model.state.segment == segment)))
+    frame = model.firm_dataframe()
+    series = frame[frame["firm"] == firm.name].set_index("step")[figure["metric"]]
+    series = series[series.index <= figure.get("month", series.index.max())]
+    value = {"last": series.iloc[-1], "sum": series.sum(), "mean": series.mean(), "min": series.min()}[
+        figure.get("how", "last")]
+    return 100 * value if figure.get("percent") else value
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_every_figure_a_lesson_states_is_what_the_model_computes(name):
+    lesson = next(lesson for lesson in load_lessons() if lesson.name == name)
+    text = " ".join(lesson.sections.values())
+    figures = FIGURES[name]["figures"]
+    assert len(figures) >= 8
+    for figure in figures:
+        assert figure["says"] in text, f"{name}: the lesson no longer says {figure['says']!r}"
+        value = figure_value(classroom_run(name, tuple(sorted(figure.get("set", {}).items()))), figure)
+        if figure.get("percent"):
+            assert abs(value - figure["value"]) <= figure.get("tolerance", PERCENT_POINTS), (figure, value)
+        else:
+            assert value == pytest.approx(figure["value"], rel=figure.get("tolerance", RELATIVE_TOLERANCE)), \
+                (figure, value)
 
 
 def test_perceived_value_each_segment_picks_the_offer_worth_most_to_it():

@@ -1,67 +1,123 @@
 """Live charts of a run, drawn from the model's collected firm metrics.
 
 Each function takes :meth:`~sim.model.MarketModel.firm_dataframe` (one row per
-firm and period) and returns a matplotlib ``Figure`` (not pyplot: the
-dashboard draws from several threads).
+firm and month) and returns a Vega-Lite specification (a dict) that the
+browser draws: a Step sends a few numbers instead of a new image. The chart's
+layout is built once with Altair and kept (:func:`_template`); each Step only
+fills in its data, as the named dataset ``table``. Type sizes are for a
+projector; charts are drawn as SVG, sharp on a projector and in print.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from functools import lru_cache
+from typing import Any
+
+import altair as alt
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from .colours import STATE_COLOURS, firm_colour
+from .colours import STATE_COLOURS, firm_hex
 
-FIGSIZE = (5.0, 3.0)  # inches
-#: Fixed margins (figure fractions): tight_layout would cost a full extra draw on every period.
-MARGINS = {"left": 0.15, "right": 0.97, "bottom": 0.16, "top": 0.9}
-
-
-def firm_metric_figure(frame: pd.DataFrame, metric: str, title: str, firms: list[str], horizon: int,
-                       percent: bool = False) -> Figure:
-    """``metric`` over periods 1..``horizon``, one line per firm (in ``firms`` order, coloured as everywhere)."""
-    fig = Figure(figsize=FIGSIZE)
-    ax = fig.subplots()
-    for i, name in enumerate(firms):
-        series = frame[frame["firm"] == name]
-        ax.plot(series["step"], series[metric], color=firm_colour(i), label=name, lw=1.8,
-                marker="o" if len(series) == 1 else None)  # a first period is a point, not yet a line
-    _finish(ax, title, horizon, percent)
-    if percent:
-        ax.set_ylim(0, 1)
-    if firms:
-        ax.legend(fontsize=8, loc="best")
-    return fig
+WIDTH, HEIGHT = 420, 230  # pixels of the plotting area
+#: How the browser draws: as SVG (its text on the page), with the chart menu offering
+#: only the downloads (PNG, SVG), not the online editor.
+EMBED = {"embedOptions": {"renderer": "svg", "actions": {"export": True, "source": False, "compiled": False,
+                                                          "editor": False}}}
+#: Projector-sized type (pixels).
+TITLE_SIZE, LABEL_SIZE = 20, 15
+DATA = alt.NamedData("table")
+#: Satisfaction states in stacking order (dissatisfied at the bottom).
+STATE_ORDER = f"indexof({list(STATE_COLOURS)}, datum.state)"
 
 
-def satisfaction_mix_figure(frame: pd.DataFrame, horizon: int) -> Figure:
-    """The whole market's served customers: shares dissatisfied, satisfied and delighted, stacked."""
-    fig = Figure(figsize=FIGSIZE)
-    ax = fig.subplots()
+def firm_metric_chart(frame: pd.DataFrame, metric: str, title: str, firms: list[str], horizon: int,
+                      number_format: str = ",.0f") -> dict[str, Any]:
+    """``metric`` over months 1..``horizon``, one line per firm (in ``firms`` order, coloured as everywhere).
+
+    ``number_format`` is a d3 format for the axis: ``",.0f"`` counts and money, ``".0%"`` shares
+    (drawn from 0 to 100 %), ``".2f"`` quality (its axis need not start at 0)."""
+    data = frame[["step", "firm", metric]].rename(columns={"step": "month", metric: "value"})
+    return _with_data(_line_template(title, tuple(firms), max(horizon, 2), number_format, metric != "quality",
+                                     frame["step"].nunique() <= 1), data)
+
+
+def satisfaction_mix_chart(frame: pd.DataFrame, horizon: int) -> dict[str, Any]:
+    """The whole market's served customers: shares dissatisfied, satisfied and delighted, stacked by month."""
     served = frame.groupby("step")["served"].sum()
-    shares = {}
+    rows = []
     for state in STATE_COLOURS:
         counts = (frame[f"share_{state}"] * frame["served"]).groupby(frame["step"]).sum()
-        shares[state] = (counts / served.where(served > 0)).fillna(0.0)
-    if not frame.empty:
-        steps, values = served.index.to_numpy(float), [s.to_numpy() for s in shares.values()]
-        if steps.size == 1:  # a first period is a band a period wide, not yet an area
-            steps, values = steps[0] + np.array([-0.5, 0.5]), [np.repeat(v, 2) for v in values]
-        ax.stackplot(steps, *values, labels=list(shares), colors=list(STATE_COLOURS.values()))
-        ax.legend(fontsize=8, loc="lower left")
-    _finish(ax, "Satisfaction mix (all firms' customers)", horizon, percent=True)
-    ax.set_ylim(0, 1)
-    return fig
+        shares = (counts / served.where(served > 0)).fillna(0.0)
+        rows += [{"month": int(m), "state": state, "share": float(v)} for m, v in shares.items()]
+    return _with_data(_mix_template(max(horizon, 2), len(served) <= 1), pd.DataFrame(rows))
 
 
-def _finish(ax, title: str, horizon: int, percent: bool) -> None:
-    ax.set_title(title, fontsize=10)
-    ax.set_xlim(0.5, max(horizon, 2) + 0.5)
-    ax.set_xlabel("period")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    if percent:
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.grid(alpha=0.3)
-    ax.figure.subplots_adjust(**MARGINS)
+def firm_satisfaction_chart(frame: pd.DataFrame, firms: list[str]) -> dict[str, Any]:
+    """Each firm's customers this month: shares dissatisfied, satisfied and delighted."""
+    last = frame[frame["step"] == frame["step"].max()] if not frame.empty else frame
+    rows = [{"firm": row["firm"], "state": state, "share": float(row[f"share_{state}"])}
+            for _, row in last.iterrows() for state in STATE_COLOURS]
+    return _with_data(_firm_mix_template(tuple(firms)), pd.DataFrame(rows))
+
+
+def _with_data(template: dict[str, Any], data: pd.DataFrame) -> dict[str, Any]:
+    return {**template, "datasets": {DATA.name: data.to_dict("records")}}
+
+
+@lru_cache(maxsize=256)
+def _line_template(title: str, firms: tuple[str, ...], horizon: int, number_format: str, from_zero: bool,
+                   points: bool) -> dict[str, Any]:
+    scale = alt.Scale(domain=[0, 1]) if number_format.endswith("%") else alt.Scale(zero=from_zero)
+    chart = alt.Chart(DATA).mark_line(point=points, strokeWidth=3).encode(
+        x=_month_axis(horizon),
+        y=alt.Y("value:Q", axis=alt.Axis(format=number_format, title=None), scale=scale),
+        color=alt.Color("firm:N", scale=alt.Scale(domain=list(firms), range=[firm_hex(i) for i in range(len(firms))]),
+                        legend=alt.Legend(title=None, orient="top")),
+        tooltip=["month:Q", "firm:N", alt.Tooltip("value:Q", format=number_format)],
+    )
+    return _template(chart, title)
+
+
+@lru_cache(maxsize=64)
+def _mix_template(horizon: int, first_month: bool) -> dict[str, Any]:
+    chart = alt.Chart(DATA)
+    chart = chart.mark_bar() if first_month else chart.mark_area(interpolate="step-after")  # a first month: a bar
+    chart = chart.encode(
+        x=_month_axis(horizon),
+        y=alt.Y("share:Q", stack="normalize", axis=alt.Axis(format=".0%", title=None)),
+        color=_state_colour(),
+        order=alt.Order("state_order:Q"),
+    ).transform_calculate(state_order=STATE_ORDER)
+    return _template(chart, "Satisfaction mix, all firms' customers")
+
+
+@lru_cache(maxsize=64)
+def _firm_mix_template(firms: tuple[str, ...]) -> dict[str, Any]:
+    chart = alt.Chart(DATA).mark_bar().encode(
+        y=alt.Y("firm:N", sort=list(firms), title=None),
+        x=alt.X("share:Q", stack="normalize", axis=alt.Axis(format=".0%", title=None)),
+        color=_state_colour(),
+        order=alt.Order("state_order:Q"),
+        tooltip=["firm:N", "state:N", alt.Tooltip("share:Q", format=".0%")],
+    ).transform_calculate(state_order=STATE_ORDER)
+    return _template(chart.properties(height=40 * max(len(firms), 1) + 20), "Satisfaction mix per firm, this month")
+
+
+def _month_axis(horizon: int) -> alt.X:
+    return alt.X("month:Q", scale=alt.Scale(domain=[1, horizon], nice=False),
+                 axis=alt.Axis(title="month", format="d", tickMinStep=1))
+
+
+def _state_colour() -> alt.Color:
+    return alt.Color("state:N", scale=alt.Scale(domain=list(STATE_COLOURS), range=list(STATE_COLOURS.values())),
+                     legend=alt.Legend(title=None, orient="top"))
+
+
+def _template(chart: alt.Chart, title: str) -> dict[str, Any]:
+    """The chart's Vega-Lite specification, with its title and projector-sized type, without data."""
+    if "height" not in chart.to_dict(validate=False):
+        chart = chart.properties(height=HEIGHT)
+    chart = chart.properties(width=WIDTH, title=title, usermeta=EMBED).configure_title(
+        fontSize=TITLE_SIZE, anchor="start").configure_axis(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE) \
+        .configure_legend(labelFontSize=LABEL_SIZE, symbolSize=200)
+    return chart.to_dict()

@@ -14,3 +14,8 @@ STATE_COLOURS = {"dissatisfied": "#c0392b", "satisfied": "#95a5a6", "delighted":
 def firm_colour(index: int) -> tuple[float, float, float, float]:
     """Colour of the firm at ``index`` (matplotlib's qualitative 'tab10' cycle)."""
     return matplotlib.colormaps["tab10"](index % 10)
+
+
+def firm_hex(index: int) -> str:
+    """:func:`firm_colour` as ``#rrggbb``, for browser-drawn charts."""
+    return matplotlib.colors.to_hex(firm_colour(index))

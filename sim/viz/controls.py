@@ -37,18 +37,18 @@ def model_params(spec: Scenario) -> dict[str, Any]:
         "market__network__kind": {"type": "Select", "label": "Network", "value": spec.market.network.kind,
                                   "values": NETWORK_KINDS},
         "behaviour__word_of_mouth__positive_probability": _slider(
-            "Praise spreads (prob.)", wom.positive_probability, 0.0, 1.0, 0.05),
+            "Praise spreads (prob.)", wom.positive_probability, 0.0, 1.0, 0.01),
         "behaviour__word_of_mouth__negative_probability": _slider(
-            "Warnings spread (prob.)", wom.negative_probability, 0.0, 1.0, 0.05),
+            "Warnings spread (prob.)", wom.negative_probability, 0.0, 1.0, 0.01),
     }
     for i, firm in enumerate(spec.firms):
         key = f"firms[{i}]__"
         level = firm.relationship if isinstance(firm.relationship, str) else KEEP
         params[key + "relationship"] = {"type": "Select", "label": f"{firm.name}: relationship",
                                         "value": level, "values": [*RELATIONSHIP_LEVELS, KEEP]}
-        params[key + "quality_investment"] = _slider(f"{firm.name}: quality inv. (CU)",
+        params[key + "quality_investment"] = _slider(f"{firm.name}: quality investment (CU a month)",
                                                      float(firm.quality_investment), 0.0, 3000.0, 50.0)
-        params[key + "promise"] = _slider(f"{firm.name}: promise (x)", firm.promise, 0.5, 2.0, 0.05)
+        params[key + "promise"] = _slider(f"{firm.name}: promise (× delivered)", firm.promise, 0.5, 2.0, 0.05)
         params[key + "price"] = _slider(f"{firm.name}: price (CU)", firm.price, 0.5, 2.0, 0.05)
     return params
 

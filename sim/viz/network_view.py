@@ -6,25 +6,26 @@ The customers drawn are a connected neighbourhood (breadth-first from customer
 world), hubs (scale free) or a tangle (random). A fully mixed market has no
 fixed network; its first customers are drawn on a circle without edges. The
 layout is computed once per model, with a fixed layout seed, so the picture
-only changes when customers do.
+only changes when customers do. The browser draws it (Vega-Lite), as it does the charts.
 """
 
 from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
+import altair as alt
+import matplotlib.colors
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
-from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from scipy.sparse.csgraph import breadth_first_order
 
 from ..domain.satisfaction import DELIGHTED, DISSATISFIED, NO_STATE, SATISFIED
-from .colours import PROSPECT_COLOUR, firm_colour
+from .charts import EMBED, LABEL_SIZE, TITLE_SIZE
+from .colours import PROSPECT_COLOUR, firm_hex
 
 if TYPE_CHECKING:
     from ..model import MarketModel
@@ -33,8 +34,6 @@ if TYPE_CHECKING:
 SAMPLE_SIZE = 300
 #: Seed of the drawing's layout only; the simulation never sees it.
 LAYOUT_SEED = 0
-#: Marker and size (points^2) per satisfaction state.
-MARKERS = {NO_STATE: ("o", 14), DISSATISFIED: ("v", 26), SATISFIED: ("o", 16), DELIGHTED: ("*", 60)}
 
 
 @dataclass(frozen=True)
@@ -78,30 +77,50 @@ def model_sample(model: MarketModel) -> NetworkSample:
     return _samples[model]
 
 
-def network_figure(model: MarketModel) -> Figure:
-    """The network view of ``model`` now: colour = firm (grey = no supplier), marker = satisfaction."""
+#: Satisfaction state -> (label, Vega shape, size in square pixels); a star for the delighted.
+STAR = "M0,-1L0.22,-0.31L0.95,-0.31L0.36,0.12L0.59,0.81L0,0.38L-0.59,0.81L-0.36,0.12L-0.95,-0.31L-0.22,-0.31Z"
+SHAPES = {NO_STATE: ("no purchase", "circle", 40), DISSATISFIED: ("dissatisfied", "triangle-down", 90),
+          SATISFIED: ("satisfied", "circle", 60), DELIGHTED: ("delighted", STAR, 160)}
+NO_SUPPLIER = "no supplier"
+
+
+def network_chart(model: MarketModel) -> dict[str, Any]:
+    """The network view of ``model`` now, as a Vega-Lite specification the browser draws:
+    colour = firm (grey = no supplier), shape = satisfaction."""
     sample = model_sample(model)
     firm = model.state.firm[sample.customers]
     state = model.state.satisfaction_state[sample.customers]
-    colours = np.array([firm_colour(f) if f >= 0 else PROSPECT_COLOUR for f in firm]).reshape(-1, 4)
-    fig = Figure(figsize=(5.5, 4.2))
-    ax = fig.subplots()
+    names = [f.name for f in model.firm_list]
     pos = sample.positions
-    ax.add_collection(LineCollection(pos[sample.edges], colors="0.75", linewidths=0.4, zorder=1))
-    for code, (marker, area) in MARKERS.items():
-        mine = state == code
-        if mine.any():
-            ax.scatter(pos[mine, 0], pos[mine, 1], c=colours[mine], marker=marker, s=area,
-                       edgecolors="0.2", linewidths=0.3, zorder=2)
+    pos = pos.round(3)  # plenty for a 520-pixel picture, and a third of the bytes a Step sends
+    points = [{"x": float(x), "y": float(y), "firm": names[f] if f >= 0 else NO_SUPPLIER,
+               "state": SHAPES[int(s)][0]}
+              for (x, y), f, s in zip(pos, firm.tolist(), state.tolist(), strict=True)]
+    edges = [{"x": float(pos[a, 0]), "y": float(pos[a, 1]), "x2": float(pos[b, 0]), "y2": float(pos[b, 1])}
+             for a, b in sample.edges.tolist()]
     kind = model.spec.market.network.kind.replace("_", " ")
-    ax.set_title(f"{sample.customers.size} of {model.state.size} customers, {kind} network", fontsize=10)
-    ax.set_axis_off()
-    ax.autoscale_view()
-    handles = [Line2D([], [], marker="s", ls="", color=firm_colour(i), label=f.name)
-               for i, f in enumerate(model.firm_list)]
-    handles.append(Line2D([], [], marker="s", ls="", color=PROSPECT_COLOUR, label="no supplier"))
-    handles += [Line2D([], [], marker=MARKERS[code][0], ls="", color="0.3", label=label)
-                for code, label in ((DISSATISFIED, "dissatisfied"), (SATISFIED, "satisfied"), (DELIGHTED, "delighted"))]
-    ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
-    fig.subplots_adjust(left=0.01, right=0.76, bottom=0.01, top=0.93)  # room for the legend on the right
-    return fig
+    title = f"{sample.customers.size} of {model.state.size:,} customers, {kind} network"
+    return {**_network_template(tuple(names), title), "datasets": {"table": points, "edges": edges}}
+
+
+@lru_cache(maxsize=64)
+def _network_template(firms: tuple[str, ...], title: str) -> dict[str, Any]:
+    hidden = alt.Axis(title=None, labels=False, ticks=False, domain=False, grid=False)
+    x, y = alt.X("x:Q", axis=hidden, scale=alt.Scale(zero=False)), alt.Y("y:Q", axis=hidden, scale=alt.Scale(zero=False))
+    edges = alt.Chart(alt.NamedData("edges")).mark_rule(color="#bfbfbf", strokeWidth=0.6).encode(
+        x=x, y=y, x2="x2:Q", y2="y2:Q")
+    colours = [firm_hex(i) for i in range(len(firms))] + [matplotlib.colors.to_hex(PROSPECT_COLOUR)]
+    shapes = list(SHAPES.values())
+    points = alt.Chart(alt.NamedData("table")).mark_point(filled=True, stroke="#333333", strokeWidth=0.4,
+                                                          opacity=1).encode(
+        x=x, y=y,
+        color=alt.Color("firm:N", scale=alt.Scale(domain=[*firms, NO_SUPPLIER], range=colours),
+                        legend=alt.Legend(title=None, orient="right")),
+        shape=alt.Shape("state:N", scale=alt.Scale(domain=[s[0] for s in shapes], range=[s[1] for s in shapes]),
+                        legend=alt.Legend(title=None, orient="right")),
+        size=alt.Size("state:N", scale=alt.Scale(domain=[s[0] for s in shapes], range=[s[2] for s in shapes]),
+                      legend=None),
+    )
+    chart = alt.layer(edges, points).properties(width=520, height=420, title=title, usermeta=EMBED)
+    return chart.configure_view(stroke=None).configure_title(fontSize=TITLE_SIZE, anchor="start") \
+        .configure_legend(labelFontSize=LABEL_SIZE, symbolSize=200).to_dict()
