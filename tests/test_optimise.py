@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import optuna
 import pytest
 from click.testing import CliRunner
@@ -143,6 +144,8 @@ def test_command_uses_the_scenario_section_and_writes_outputs(tmp_path):
     assert len(document["candidates"]) == 4  # the top 3 and the scenario's own level
     lines = (out / "trials.csv").read_text().splitlines()
     assert lines[0] == "number,firms.Partner.relationship,customer_equity,feasible,state" and len(lines) == 6
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "trials.parquet"), pd.read_csv(out / "trials.csv"),
+                                  check_dtype=False)
     for name in ("convergence.png", "decisions.png", "report.md", "study.db"):
         assert (out / name).stat().st_size > 0
     assert all(len(line) <= 80 for line in result.stdout.splitlines())

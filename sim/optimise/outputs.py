@@ -1,4 +1,4 @@
-"""The files of an optimisation: optimisation.json, trials.csv, a convergence
+"""The files of an optimisation: optimisation.json, trials.csv and trials.parquet, a convergence
 plot, the objective against each decision, and report.md."""
 
 from __future__ import annotations
@@ -110,8 +110,9 @@ def write_outputs(result: Optimisation, out: Path) -> list[str]:
     """Write every file into ``out``; their names."""
     atomic_write_text(out / "optimisation.json", json.dumps(optimisation_document(result), indent=2) + "\n")
     atomic_write_text(out / "trials.csv", result.trials.to_csv(index=False, lineterminator="\n"))
+    atomic_write_bytes(out / "trials.parquet", result.trials.to_parquet(index=False))
     plots = {**slide_files(convergence_plot(result), "convergence"), **slide_files(decisions_plot(result), "decisions")}
     for name, data in plots.items():
         atomic_write_bytes(out / name, data)
     atomic_write_text(out / "report.md", report(result))
-    return ["optimisation.json", "trials.csv", *plots, "report.md"]
+    return ["optimisation.json", "trials.csv", "trials.parquet", *plots, "report.md"]
