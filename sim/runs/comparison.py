@@ -24,13 +24,15 @@ from .store import RunStore
 
 @dataclass
 class Comparison:
-    """Per arm: what it sets and its per-replication summary; ``table`` holds the paired statistics."""
+    """Per arm: what it sets and its per-replication summary; ``table`` holds the paired statistics;
+    ``timeseries`` every arm's runs in one long frame (arm, replication, step, firm, metrics)."""
 
     baseline: str
     settings: dict[str, dict[str, Any]]
     per_replication: dict[str, pd.DataFrame]
     table: pd.DataFrame
     progress: BatchProgress
+    timeseries: pd.DataFrame
 
 
 def arm_scenarios(scenario: Scenario, source: str = "<scenario>") -> dict[str, Scenario]:
@@ -68,8 +70,14 @@ def run_comparison(scenario: Scenario, replications: int | None = None, seed: in
     arms = arm_scenarios(scenario, source)
     tasks = comparison_tasks(arms, seed, replications)
     frames, progress = run_tasks(tasks, engine, store, on_progress, reuse)
-    per_arm = {name: per_replication(pd.concat([frames[f"{safe_name(name)}-r{k}"] for k in range(replications)],
-                                               ignore_index=True))
-               for name in arms}
+    runs = {name: pd.concat([frames[f"{safe_name(name)}-r{k}"] for k in range(replications)], ignore_index=True)
+            for name in arms}
+    per_arm = {name: per_replication(frame) for name, frame in runs.items()}
     settings = {arm.name: dict(arm.set) for arm in scenario.compare.arms}
-    return Comparison(next(iter(arms)), settings, per_arm, comparison_table(per_arm), progress)
+    return Comparison(next(iter(arms)), settings, per_arm, comparison_table(per_arm), progress, arm_timeseries(runs))
+
+
+def arm_timeseries(runs: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every arm's runs in one long frame, ``arm`` first, arms in their order."""
+    frames = [frame.assign(arm=name)[["arm", *frame.columns]] for name, frame in runs.items()]
+    return pd.concat(frames, ignore_index=True)

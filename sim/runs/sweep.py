@@ -92,6 +92,23 @@ def run_sweep(scenario: Scenario, replications: int | None = None, seed: int | N
     return SweepResult(design, rows, sensitivity, progress)
 
 
+def long_rows(result: SweepResult) -> pd.DataFrame:
+    """The sweep's rows in long form: one row per sample, replication and firm (sample,
+    replication, seed, the swept parameters, firm, then each summary metric)."""
+    keys = ["sample", "replication", "seed", *result.design.parameters]
+    firms = list(dict.fromkeys(c.split(":", 1)[0] for c in result.rows.columns if ":" in c and c not in keys))
+    frames = []
+    for firm in firms:
+        columns = {f"{firm}:{metric}": metric for metric in SUMMARY_METRICS}
+        part = result.rows[keys + list(columns)].rename(columns=columns)
+        part.insert(len(keys), "firm", firm)
+        frames.append(part)
+    order = {firm: i for i, firm in enumerate(firms)}
+    long = pd.concat(frames, ignore_index=True)
+    return long.sort_values(["sample", "replication", "firm"], key=lambda c: c.map(order) if c.name == "firm" else c,
+                            kind="stable", ignore_index=True)
+
+
 def sample_means(result: SweepResult, metric: str = "customer_equity") -> pd.DataFrame:
     """Per sample: the swept values, then each firm's mean ``metric`` over replications."""
     suffix = f":{metric}"
