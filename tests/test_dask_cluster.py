@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from sim.runs import LocalEngine
-from sim.runs.sweep import run_sweep
+from sim.runs.sweep import long_rows, run_sweep
 from sim.scenario import load_scenario
 
 from .conftest import ROOT, marketsim
@@ -111,9 +111,9 @@ def test_a_sweep_on_the_cluster_equals_the_local_pool(cluster, tmp_path: Path):
     assert (tmp_path / "dask" / "sweep.csv").read_bytes() == (tmp_path / "pool" / "sweep.csv").read_bytes()
     runs = sorted(p.name for p in (tmp_path / "pool" / "runs").glob("*.csv"))
     assert len(runs) == 12
-    for name in runs:  # the results; the header line holds the run's fingerprint and checksum
-        dask_run, pool_run = ((tmp_path / d / "runs" / name).read_bytes() for d in ("dask", "pool"))
-        assert dask_run.partition(b"\n")[2] == pool_run.partition(b"\n")[2]
+    for name in runs:  # the results, and their sidecars (fingerprint and checksum)
+        for file in (name, name.replace(".csv", ".json")):
+            assert (tmp_path / "dask" / "runs" / file).read_bytes() == (tmp_path / "pool" / "runs" / file).read_bytes()
 
 
 def test_runs_of_a_worker_that_dies_are_done_by_the_other(cluster, tmp_path: Path):
@@ -138,4 +138,4 @@ def test_runs_of_a_worker_that_dies_are_done_by_the_other(cluster, tmp_path: Pat
     assert sweep.returncode == 0, stderr
     assert len(list((out / "runs").glob("*.csv"))) == 24
     in_process = run_sweep(load_scenario(path), engine=LocalEngine(1))
-    assert (out / "sweep.csv").read_text() == in_process.rows.to_csv(index=False, lineterminator="\n")
+    assert (out / "sweep.csv").read_text() == long_rows(in_process).to_csv(index=False, lineterminator="\n")

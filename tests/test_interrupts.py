@@ -85,7 +85,8 @@ def finish(process: subprocess.Popen) -> tuple[int, str, str]:
 
 
 def run_files(out: Path) -> set[Path]:
-    return set((out / "runs").glob("*.csv"))
+    """The finished runs' CSV files: those with a sidecar, which is written last."""
+    return {p.with_suffix(".csv") for p in (out / "runs").glob("*.json")}
 
 
 def interrupt_after_first_run(process: subprocess.Popen, out: Path, how: str) -> tuple[int, str, set[Path]]:

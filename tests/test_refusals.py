@@ -7,6 +7,7 @@ the run store, and addresses that are not Dask schedulers."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import socket
@@ -20,7 +21,7 @@ from click.testing import CliRunner
 from sim.cli.lock import DirectoryLock
 from sim.cli.main import main
 from sim.runs.dask_engine import GRACE, DaskEngine
-from sim.runs.store import RunStore, max_run_bytes
+from sim.runs.store import FORMAT, RunStore, max_run_bytes
 
 from .conftest import ROOT, small_scenario
 
@@ -166,10 +167,11 @@ def test_a_full_file_system_ends_cleanly_with_every_file_whole(tmp_path, scenari
     assert lines[0] == "0", "no partial file left"
 
 
-@pytest.mark.parametrize("entry", ["directory", "self_symlink", "fifo"])
-def test_odd_entries_in_the_run_store_are_refused_and_a_fifo_is_never_opened(tmp_path, scenario, entry):
+@pytest.mark.parametrize(("entry", "name"), [("directory", "r0.csv"), ("self_symlink", "r0.csv"), ("fifo", "r0.csv"),
+                                           ("fifo", "r0.json")])
+def test_odd_entries_in_the_run_store_are_refused_and_a_fifo_is_never_opened(tmp_path, scenario, entry, name):
     out = tmp_path / "out"
-    target = out / "runs" / "r0.csv"
+    target = out / "runs" / name
     target.parent.mkdir(parents=True)
     {"directory": lambda: target.mkdir(), "self_symlink": lambda: target.symlink_to(target),
      "fifo": lambda: os.mkfifo(target)}[entry]()
@@ -188,6 +190,8 @@ def test_a_stored_file_longer_than_a_run_is_not_read_but_recomputed(tmp_path, sc
     store = RunStore(tmp_path / "runs")
     path = store.path("r0")
     path.parent.mkdir()
+    store.sidecar("r0").write_text(json.dumps({"format": FORMAT, "key": "r0", "fingerprint": "digest",
+                                               "body_sha256": "0" * 64, "rows": 1}))  # so load reaches the CSV
     with path.open("wb") as handle:
         handle.truncate(3 * 2**30)  # 3 GiB, sparse: takes no disk
     started = time.monotonic()

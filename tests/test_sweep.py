@@ -20,7 +20,7 @@ from scipy import stats
 from sim.analysis import sobol_indices, sweep_design
 from sim.outputs.sweep_tables import sobol_warning
 from sim.runs import LocalEngine
-from sim.runs.sweep import run_sweep
+from sim.runs.sweep import long_rows, run_sweep
 from sim.scenario import ScenarioError, load_scenario
 from sim.scenario.schema import Sweep
 
@@ -153,7 +153,7 @@ def test_the_sweep_command_writes_rows_and_the_design(tmp_path: Path):
     result = marketsim("sweep", str(path), "--out", str(out), "--workers", "1", columns=80)
     assert result.returncode == 0, result.stderr
     rows = pd.read_csv(out / "sweep.csv")
-    assert len(rows) == 6 * 2
+    assert len(rows) == 6 * 2 * 2, "one row per sample, replication and firm"
     design = json.loads((out / "design.json").read_text())
     assert design["method"] == "grid" and design["samples"] == 6 and len(design["points"]) == 6
     assert not (out / "sensitivity.csv").exists()
@@ -163,7 +163,7 @@ def test_the_sweep_command_writes_rows_and_the_design(tmp_path: Path):
     assert list(summary.columns) == ["sample", "firms.A.price", "firms.B.relationship", "firm", "metric", "mean",
                                      "ci_low", "ci_high"]
     profit = summary.query("sample == 3 and firm == 'B' and metric == 'profit'").iloc[0]
-    replications = rows.loc[rows["sample"] == 3, "B:profit"]
+    replications = rows.query("sample == 3 and firm == 'B'")["profit"]
     assert profit["mean"] == pytest.approx(replications.mean())
     assert profit["ci_low"] <= profit["mean"] <= profit["ci_high"]
     share = summary.query("metric == 'market_share'")
@@ -182,12 +182,13 @@ def test_a_sweep_killed_part_way_resumes_to_the_uninterrupted_result_without_rec
                                start_new_session=True)
     try:
         deadline = time.monotonic() + 240
-        while len(list((out / "runs").glob("*.csv"))) < 5 and process.poll() is None and time.monotonic() < deadline:
+        while len(list((out / "runs").glob("*.json"))) < 5 and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.01)
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-    finished = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (out / "runs").glob("*.csv")}
+    finished = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (out / "runs").glob("*.csv")
+                if p.with_suffix(".json").exists()}  # the sidecar, written last, marks a run finished
     assert 5 <= len(finished) < 80, "the sweep should have been killed part-way"
     assert not (out / "sweep.csv").exists()
 
@@ -201,7 +202,7 @@ def test_a_sweep_killed_part_way_resumes_to_the_uninterrupted_result_without_rec
     assert not list(out.rglob("*.part"))
 
     uninterrupted = run_sweep(load_scenario(path), engine=LocalEngine(1))
-    assert (out / "sweep.csv").read_text() == uninterrupted.rows.to_csv(index=False, lineterminator="\n")
+    assert (out / "sweep.csv").read_text() == long_rows(uninterrupted).to_csv(index=False, lineterminator="\n")
 
 
 def test_a_small_sobol_sweep_warns_in_its_output_and_its_chart(tmp_path: Path):

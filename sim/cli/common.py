@@ -53,7 +53,7 @@ def interrupted_message() -> str:
 
 def _kept() -> str:
     """'3 in out/x/runs/' for the finished runs this command keeps, or '' if none."""
-    kept = [(d, len(list(d.glob("*.csv")))) for d in dict.fromkeys(_kept_runs) if d.is_dir()]
+    kept = [(d, len(list(d.glob("*.json")))) for d in dict.fromkeys(_kept_runs) if d.is_dir()]  # a sidecar: finished
     return ", ".join(f"{n} in {d}/" for d, n in kept if n)
 
 

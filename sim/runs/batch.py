@@ -80,7 +80,7 @@ def run_tasks(tasks: Sequence[RunTask], engine: Engine | None = None, store: Run
         frame, by_segment_frame = result if segments is not None else (result, None)
         if by_segment_frame is not None:
             segments[key] = by_segment_frame
-            if by_segment:  # before the run's own file, which marks the run finished
+            if by_segment:  # before the run's own files, whose sidecar marks the run finished
                 by_segment.save(key, digests[key], by_segment_frame)
         if store:
             store.save(key, digests[key], frame)

@@ -1,23 +1,25 @@
 """A directory of finished runs, so that nothing finished is ever lost or recomputed.
 
-Each run (one replication of one scenario variant) is one CSV file,
-``<dir>/<key>.csv``, written atomically as soon as the run finishes. Its first
-line is a header::
+Each run (one replication of one scenario variant) is two files, written
+atomically as soon as the run finishes: ``<dir>/<key>.csv``, a plain CSV
+(its first line the column names, so ``pandas.read_csv`` reads it), then its
+sidecar ``<dir>/<key>.json``, which marks the run finished::
 
-    # marketsim-run v1 fingerprint=<sha256> body=<sha256>
+    {"format": "marketsim-run v2", "key": ..., "fingerprint": <sha256>, "body_sha256": <sha256>, "rows": n}
 
 ``fingerprint`` identifies what was run (the scenario without its name,
 description, compare and sweep sections; the seed; the replication index; and
 a digest of the package's source code, so results of older code are not reused);
-``body`` is the checksum of the CSV that follows. A file whose checksum does
-not match (truncated, edited) or whose fingerprint differs (the scenario or
-seed changed) is not used: the run is computed again and the file replaced.
-Floats are written with full precision and read back exactly, so a result
-read from the store is bitwise the one computed.
+``body_sha256`` is the checksum of the CSV's bytes. A run whose sidecar is
+missing or of another format (a v1 file, which carried its header in the CSV),
+whose fingerprint differs (the scenario or seed changed) or whose CSV does not
+match the checksum (truncated, edited) is not used: it is computed again and
+both files replaced. Floats are written with full precision and read back
+exactly, so a result read from the store is bitwise the one computed.
 
-Only regular files are read. An entry named like a stored run that is a
+Only regular files are read. An entry named like a stored run's file that is a
 directory, a FIFO, a device or a loop of symbolic links is refused with a
-:class:`StoreError` (a FIFO is never opened: it would block), and a file larger
+:class:`StoreError` (a FIFO is never opened: it would block), and a CSV larger
 than a run of its scenario can be (:func:`max_run_bytes`) is not read but
 recomputed, so reading the store stays inside the memory estimate.
 """
@@ -37,11 +39,13 @@ import pandas as pd
 from ..outputs.files import atomic_write_bytes
 from ..scenario import Scenario
 
-FORMAT = "marketsim-run v1"
+FORMAT = "marketsim-run v2"
 MAX_ROW_BYTES = 4096
 """A stored row (a firm in a period) is at most this long: about 35 numbers of at most 25
 characters and a firm name; 470 bytes measured with a 64-character name. The memory
 estimate counts 6,000 bytes per row (:data:`sim.scenario.limits.BYTES_PER_RESULT_ROW`)."""
+MAX_SIDECAR_BYTES = 4096
+"""A sidecar is about 250 bytes: a key of at most about 80 characters and two digests."""
 KINDS = {stat.S_IFDIR: "directory", stat.S_IFIFO: "FIFO (named pipe)", stat.S_IFCHR: "character device",
          stat.S_IFBLK: "block device", stat.S_IFSOCK: "socket"}
 
@@ -68,12 +72,12 @@ def fingerprint(scenario: Scenario, seed: int, replication: int) -> str:
 
 
 def max_run_bytes(scenario: Scenario) -> int:
-    """The largest file a stored run of ``scenario`` can be: its header and one row per period and firm."""
+    """The largest CSV a stored run of ``scenario`` can be: its column names and one row per period and firm."""
     return 1024 + (scenario.run.steps + 1) * len(scenario.firms) * MAX_ROW_BYTES
 
 
 class RunStore:
-    """Finished runs kept as checksummed CSV files in ``directory``.
+    """Finished runs kept as CSV files with checksummed JSON sidecars in ``directory``.
 
     The directory is created by the first save. Opening a store removes
     temporary files left by an interrupted write (``.*.part``), so two
@@ -87,37 +91,45 @@ class RunStore:
             leftover.unlink(missing_ok=True)
 
     def path(self, key: str) -> Path:
+        """Run ``key``'s CSV file."""
         return self.directory / f"{key}.csv"
+
+    def sidecar(self, key: str) -> Path:
+        """Run ``key``'s sidecar: what was run and the CSV's checksum."""
+        return self.directory / f"{key}.json"
 
     def load(self, key: str, digest: str, max_bytes: int | None = None) -> pd.DataFrame | None:
         """The stored run ``key`` if it is complete and was made by ``digest``; else None (also
-        when the file is longer than ``max_bytes``: not a run, not read)."""
-        data = self._read(key, max_bytes)
-        if data is None:
+        when the CSV is longer than ``max_bytes``: not a run, not read)."""
+        self.check(key)
+        meta = self._read(self.sidecar(key), MAX_SIDECAR_BYTES)
+        try:
+            meta = json.loads(meta) if meta is not None else None
+        except (UnicodeDecodeError, ValueError):
             return None
-        header, _, body = data.partition(b"\n")
-        expected = f"# {FORMAT} fingerprint={digest} body={hashlib.sha256(body).hexdigest()}".encode()
-        if header != expected:
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT or meta.get("fingerprint") != digest:
+            return None
+        body = self._read(self.path(key), max_bytes)
+        if body is None or hashlib.sha256(body).hexdigest() != meta.get("body_sha256"):
             return None
         return pd.read_csv(io.BytesIO(body), engine="python")  # parses floats with float(): exact
 
     def check(self, key: str) -> None:
-        """Raise :class:`StoreError` if the entry of run ``key`` exists and is not a regular file."""
-        path = self.path(key)
-        try:
-            mode = os.stat(path).st_mode
-        except FileNotFoundError:
-            return  # none, or a dangling symbolic link that saving replaces
-        except OSError as err:  # a loop of symbolic links, no permission
-            raise StoreError(f"{path}: {err.strerror}; not a stored run: remove it") from None
-        if not stat.S_ISREG(mode):
-            kind = KINDS.get(stat.S_IFMT(mode), "special file")
-            raise StoreError(f"{path}: is a {kind}, not a stored run; remove it, or give another --out")
+        """Raise :class:`StoreError` if a file of run ``key`` exists and is not a regular file."""
+        for path in (self.path(key), self.sidecar(key)):
+            try:
+                mode = os.stat(path).st_mode
+            except FileNotFoundError:
+                continue  # none, or a dangling symbolic link that saving replaces
+            except OSError as err:  # a loop of symbolic links, no permission
+                raise StoreError(f"{path}: {err.strerror}; not a stored run: remove it") from None
+            if not stat.S_ISREG(mode):
+                kind = KINDS.get(stat.S_IFMT(mode), "special file")
+                raise StoreError(f"{path}: is a {kind}, not a stored run; remove it, or give another --out")
 
-    def _read(self, key: str, max_bytes: int | None) -> bytes | None:
-        """The bytes of run ``key``'s file; None if there is none or it is longer than ``max_bytes``."""
-        self.check(key)
-        path = self.path(key)
+    @staticmethod
+    def _read(path: Path, max_bytes: int | None) -> bytes | None:
+        """The bytes of a regular file; None if there is none or it is longer than ``max_bytes``."""
         try:  # O_NONBLOCK: should the entry become a FIFO after check(), opening it does not wait
             fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except FileNotFoundError:
@@ -132,7 +144,12 @@ class RunStore:
         return None if max_bytes is not None and len(data) > max_bytes else data
 
     def save(self, key: str, digest: str, frame: pd.DataFrame) -> Path:
-        """Write run ``key`` atomically with its fingerprint and checksum."""
+        """Write run ``key``: its CSV, then the sidecar that marks it finished (each atomically;
+        the old sidecar goes first, so a sidecar always describes the CSV beside it)."""
         body = frame.to_csv(index=False, lineterminator="\n").encode()
-        header = f"# {FORMAT} fingerprint={digest} body={hashlib.sha256(body).hexdigest()}\n".encode()
-        return atomic_write_bytes(self.path(key), header + body)
+        meta = {"format": FORMAT, "key": key, "fingerprint": digest, "body_sha256": hashlib.sha256(body).hexdigest(),
+                "rows": len(frame)}
+        self.sidecar(key).unlink(missing_ok=True)
+        atomic_write_bytes(self.path(key), body)
+        atomic_write_bytes(self.sidecar(key), json.dumps(meta).encode())
+        return self.path(key)
