@@ -11,8 +11,9 @@ import tracemalloc
 import pytest
 
 from sim import MarketModel
+from sim.outputs.files import write_table
 from sim.outputs.summary import summarize
-from sim.outputs.write import timeseries_csv
+from sim.outputs.write import timeseries_table
 from sim.runs import run_replications
 from sim.scenario import Scenario, ScenarioError, validate_document
 from sim.scenario.limits import (BYTES_PER_RESULT_ROW, PROCESS_BYTES, RESULTS_BASE, TooLarge, available_memory,
@@ -52,12 +53,12 @@ def test_estimate_covers_a_models_measured_peak(firms, kind, degree):
     assert estimate <= 4 * peak, f"estimate {estimate:,} is more than 4x the measured {peak:,}: too cautious"
 
 
-def test_estimate_covers_gathering_and_writing_the_results():
+def test_estimate_covers_gathering_and_writing_the_results(tmp_path):
     spec = scenario(10, 3, "fully_mixed", 2, steps=150)
 
     def gather_and_write():
         frame = run_replications(spec, 3, 1)
-        timeseries_csv(frame)
+        write_table(tmp_path, "timeseries", timeseries_table(frame))
         summarize(frame)
 
     gather_and_write()  # first call: lazy imports, not counted

@@ -7,7 +7,7 @@ symbolic link or a loop of them; a place inside the kernel's virtual file
 systems (``/proc``, ``/sys``); a name longer than the file system
 allows; a directory the machine will not let us write into (read-only,
 no permission); ``runs`` that is not a directory, or a directory where an
-output file (``*.json``, ``*.csv``, ``*.png``, ``*.md``) is to be written.
+output file (``*.json``, ``*.csv``, ``*.parquet``, ``*.png``, ``*.md``) is to be written.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from .lock import DirectoryBusy, DirectoryLock
 
 VIRTUAL = (Path("/proc"), Path("/sys"))
 """The kernel's virtual file systems: not places for files."""
-OUTPUT_SUFFIXES = (".json", ".csv", ".png", ".md")
+OUTPUT_SUFFIXES = (".json", ".csv", ".parquet", ".png", ".md")
 """What commands write directly into the output directory."""
 
 

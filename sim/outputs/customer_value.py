@@ -51,10 +51,6 @@ def customer_value_long(segments: pd.DataFrame, scenario: Scenario) -> pd.DataFr
     return out.reset_index(drop=True)
 
 
-def customer_value_csv(segments: pd.DataFrame, scenario: Scenario) -> str:
-    return customer_value_long(segments, scenario).to_csv(index=False, lineterminator="\n")
-
-
 def final_table(segments: pd.DataFrame, scenario: Scenario) -> dict[str, pd.DataFrame]:
     """Per segment, the final period's analysis, mean over replications: one row per attribute and
     total, the importance and each firm's perceived (and delivered) figure."""

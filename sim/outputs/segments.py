@@ -49,9 +49,9 @@ def leaders(summary: dict) -> dict[str, dict[str, str]]:
             for segment, firms in summary.items()}
 
 
-def segments_csv(segments: pd.DataFrame) -> str:
-    """The long per-segment series (replication, step, segment, firm, figures) as CSV text."""
+def segments_table(segments: pd.DataFrame) -> pd.DataFrame:
+    """The long per-segment series: replication, step, segment, firm, figures."""
     out = segments.drop(columns=[c for c in VALUE_COLUMNS if c in segments])
     for column in ("replication", "step"):
         out[column] = out[column].astype(int)
-    return out.to_csv(index=False, lineterminator="\n")
+    return out

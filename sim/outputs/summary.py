@@ -112,3 +112,10 @@ def summarize(frame: pd.DataFrame, periods_per_year: int = 12) -> dict[str, dict
         figures["retention_rate_annual"] = annualised(figures["retention_rate"], periods_per_year)
         out[str(firm)] = figures
     return out
+
+
+def summary_table(summary: dict[str, dict[str, dict[str, object]]]) -> pd.DataFrame:
+    """:func:`summarize`'s figures in long form: firm, metric, mean, ci_low, ci_high."""
+    rows = [{"firm": firm, "metric": metric, "mean": stat["mean"], "ci_low": stat["ci95"][0], "ci_high": stat["ci95"][1]}
+            for firm, figures in summary.items() for metric, stat in figures.items()]
+    return pd.DataFrame(rows, columns=["firm", "metric", "mean", "ci_low", "ci_high"])
