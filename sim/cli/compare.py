@@ -1,63 +1,21 @@
 """``marketsim compare``: run the arms of a scenario's ``compare`` section with
-common random numbers; write comparison.json, comparison.csv, a forest plot
-of the differences against the first (baseline) arm and report.html; print the
-focus firm's results per arm and a ranking of the other arms against the baseline."""
+common random numbers; write the comparison's outputs (:mod:`sim.outputs.comparison`:
+comparison.json, the comparison, timeseries and per_replication tables, a forest plot of the
+differences against the first (baseline) arm, report.html); print the focus firm's results
+per arm and a ranking of the other arms against the baseline."""
 
 from __future__ import annotations
 
-import json
-import math
-import re
-
 import click
-from ..analysis.forest import forest_figure
+
 from ..outputs import units
-from ..outputs.compare_report import comparison_html
+from ..outputs.comparison import focus_firm, write_comparison_outputs
 from ..outputs.comparison_tables import SIGNIFICANCE, level_table, ranking_table
-from ..outputs.plots import slide_files
-from ..outputs.files import atomic_write_bytes, atomic_write_text
 from ..runs.comparison import Comparison, arm_scenarios, run_comparison
 from .common import UserError, load, set_option, stderr, stdout, user_errors
 from .execution import check_runnable, choose_engine, engine_options, execute, report_reuse, store_for
 from .output import output_directory
 from .tables import fitted_tables, print_tables
-
-
-def _number(x: float) -> float | None:
-    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
-
-
-def comparison_document(comparison: Comparison, scenario: str, seed: int, replications: int, steps: int) -> dict:
-    """comparison.json: per arm, firm and metric the mean, 95 % CI and the paired difference."""
-    results: dict = {}
-    for r in comparison.table.itertuples(index=False):
-        results.setdefault(r.arm, {}).setdefault(r.firm, {})[r.metric] = {
-            "mean": _number(r.mean), "ci95": [_number(r.ci_low), _number(r.ci_high)],
-            "diff": {"mean": _number(r.diff), "ci95": [_number(r.diff_ci_low), _number(r.diff_ci_high)],
-                     "p_value": _number(r.p_value)},
-        }
-    return {"scenario": scenario, "seed": seed, "replications": replications, "steps": steps,
-            "baseline": comparison.baseline,
-            "arms": [{"name": name, "set": settings} for name, settings in comparison.settings.items()],
-            "results": results}
-
-
-def focus_firm(comparison: Comparison, firms: list[str], chosen: str | None) -> str:
-    """--firm, else the one firm every arm's settings name (firms.NAME...), else the first firm."""
-    if chosen is not None:
-        if chosen not in firms:
-            raise UserError(f"--firm {chosen!r}: no such firm; firms are {', '.join(firms)}")
-        return chosen
-    named = set()
-    for settings in comparison.settings.values():
-        for path in settings:
-            by_name = re.match(r"firms\.([^.\[]+)", path)
-            by_index = re.match(r"firms\[(\d+)\]", path)
-            if by_name:
-                named.add(by_name.group(1))
-            elif by_index and int(by_index.group(1)) < len(firms):
-                named.add(firms[int(by_index.group(1))])
-    return named.pop() if len(named) == 1 else firms[0]
 
 
 def print_ranking(comparison: Comparison, firm: str, currency: str, periods_per_year: int) -> None:
@@ -105,15 +63,11 @@ def compare(scenario, out_dir, replications, seed, firm, workers, scheduler, fre
     result = execute("runs", total, lambda on_progress: run_comparison(
         spec, replications, seed, engine, store_for(out), on_progress, source=scenario, reuse=not fresh))
     report_reuse(result.progress, out)
-    document = comparison_document(result, spec.name, seed, replications, spec.run.steps)
-    atomic_write_text(out / "comparison.csv", result.table.to_csv(index=False, lineterminator="\n"))
-    atomic_write_text(out / "comparison.json", json.dumps(document, indent=2) + "\n")
-    plots = slide_files(forest_figure(result.table, result.baseline), "comparison_forest")
-    for name, data in plots.items():
-        atomic_write_bytes(out / name, data)
-    focus = focus_firm(result, [f.name for f in spec.firms], firm)
-    atomic_write_text(out / "report.html", comparison_html(spec, seed, replications, result.table, result.baseline,
-                                                           focus, plots["comparison_forest.png"]))
+    try:
+        focus = focus_firm(result, [f.name for f in spec.firms], firm)
+    except ValueError as err:
+        raise UserError(str(err)) from None
+    write_comparison_outputs(out, spec, seed, replications, result, focus)
     print_ranking(result, focus, spec.run.currency, spec.run.periods_per_year)
     stdout.print(f"outputs in {out}/ (report.html, comparison.json, comparison.csv, comparison_forest.png and .svg, "
                  "runs/)")

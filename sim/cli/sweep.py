@@ -1,22 +1,17 @@
-"""``marketsim sweep``: run every sample of a scenario's ``sweep`` design;
-write sweep.csv (one row per sample and replication), sweep_summary.csv (per
-sample, firm and metric: mean and 95 % interval), design.json, response plots,
-report.html and, for a Sobol design, sensitivity.csv, sensitivity.json and a
-bar chart of the indices; print a table."""
+"""``marketsim sweep``: run every sample of a scenario's ``sweep`` design; write the
+sweep's outputs (:mod:`sim.outputs.sweep`: design.json, sweep.csv with one row per sample,
+replication and firm, sweep_summary.csv with each firm's mean and 95 % interval per sample and
+metric, response plots, report.html and, for a Sobol design, sensitivity.csv, sensitivity.json
+and a bar chart of the indices); print a table."""
 
 from __future__ import annotations
-
-import json
-import math
 
 import click
 from rich.table import Table
 
 from ..analysis.design import sweep_design
 from ..outputs import units
-from ..outputs.files import atomic_write_bytes, atomic_write_text
-from ..outputs.plots import sweep_plots
-from ..outputs.sweep_report import sweep_html
+from ..outputs.sweep import write_sweep_outputs
 from ..outputs.sweep_tables import sample_summary, sample_table, sobol_warning
 from ..runs.sweep import SweepResult, run_sweep, sample_scenarios
 from ..scenario import ScenarioError
@@ -26,24 +21,6 @@ from .output import output_directory
 from .tables import fitted_tables, print_tables
 
 MAX_PRINTED_SAMPLES = 20
-
-
-def sensitivity_document(result: SweepResult, scenario: str, seed: int, replications: int) -> dict:
-    """sensitivity.json: {firm: {metric: {parameter: {S1, S1_ci95, ST, ST_ci95}}}}, with a warning
-    (or null) when the sample is too small for the indices (:func:`sobol_warning`)."""
-    out: dict = {}
-    for r in result.sensitivity.itertuples(index=False):
-        def ci(value: float, half: float) -> list[float | None]:
-            return [None, None] if math.isnan(value) else [value - half, value + half]
-
-        out.setdefault(r.firm, {}).setdefault(r.metric, {})[r.parameter] = {
-            "S1": None if math.isnan(r.S1) else r.S1, "S1_ci95": ci(r.S1, r.S1_conf),
-            "ST": None if math.isnan(r.ST) else r.ST, "ST_ci95": ci(r.ST, r.ST_conf)}
-    return {"scenario": scenario, "seed": seed, "replications": replications,
-            "base_samples": result.design.base_samples, "points": len(result.design.points),
-            "output": "mean over replications of the final-period customer equity and the whole-run "
-                      "retention rate, for every firm",
-            "warning": sobol_warning(result.sensitivity, result.design.base_samples), "indices": out}
 
 
 def sensitivity_table(result: SweepResult) -> Table:
@@ -103,34 +80,16 @@ def sweep(scenario, out_dir, replications, seed, workers, scheduler, fresh, assi
     result = execute("runs", total, lambda on_progress: run_sweep(
         spec, replications, seed, engine, store_for(out), on_progress, source=scenario, reuse=not fresh))
     report_reuse(result.progress, out)
-    design = {"method": result.design.method, "parameters": result.design.parameters,
-              "samples": len(result.design.points), "replications": replications, "seed": seed,
-              "points": result.design.points}
-    atomic_write_text(out / "design.json", json.dumps(design, indent=2) + "\n")
-    atomic_write_text(out / "sweep.csv", result.rows.to_csv(index=False, lineterminator="\n"))
-    firms = [f.name for f in spec.firms]
-    summary = sample_summary(result.rows, result.design.parameters, firms)
-    atomic_write_text(out / "sweep_summary.csv", summary.to_csv(index=False, lineterminator="\n"))
-    written = ["design.json", "sweep.csv", "sweep_summary.csv"]
-    warning = sobol_warning(result.sensitivity, result.design.base_samples) if result.sensitivity is not None else None
-    plots = sweep_plots(summary, result.design.parameters, firms, spec.run.currency, result.sensitivity, warning)
-    for stale in out.glob("response_*"):  # plots of an earlier sweep's parameters
-        stale.unlink()
-    for name, data in plots.items():
-        atomic_write_bytes(out / name, data)
-    atomic_write_text(out / "report.html", sweep_html(spec, seed, replications, summary, result.design.parameters,
-                                                      plots, result.sensitivity, warning))
-    written += ["report.html", "plots"]
+    write_sweep_outputs(out, spec, seed, replications, result)
+    written = ["design.json", "sweep.csv", "sweep_summary.csv", "report.html", "plots"]
     if result.sensitivity is not None:
-        atomic_write_text(out / "sensitivity.csv", result.sensitivity.to_csv(index=False, lineterminator="\n"))
-        atomic_write_text(out / "sensitivity.json", json.dumps(
-            sensitivity_document(result, spec.name, seed, replications), indent=2) + "\n")
         written += ["sensitivity.csv", "sensitivity.json"]
         stdout.print(sensitivity_table(result))
+        warning = sobol_warning(result.sensitivity, result.design.base_samples)
         if warning:
             stderr.print(warning)
     else:
-        for stale in ("sensitivity.csv", "sensitivity.json", "sobol_indices.png", "sobol_indices.svg"):  # an earlier Sobol sweep's
-            (out / stale).unlink(missing_ok=True)
-        print_samples(summary, result.design.parameters, firms, spec.run.currency)
+        firms = [f.name for f in spec.firms]
+        print_samples(sample_summary(result.rows, result.design.parameters, firms), result.design.parameters,
+                      firms, spec.run.currency)
     stdout.print(f"outputs in {out}/ ({', '.join(written)}, runs/)")

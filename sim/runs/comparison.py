@@ -74,10 +74,11 @@ def run_comparison(scenario: Scenario, replications: int | None = None, seed: in
             for name in arms}
     per_arm = {name: per_replication(frame) for name, frame in runs.items()}
     settings = {arm.name: dict(arm.set) for arm in scenario.compare.arms}
-    return Comparison(next(iter(arms)), settings, per_arm, comparison_table(per_arm), progress, arm_timeseries(runs))
+    return Comparison(next(iter(arms)), settings, per_arm, comparison_table(per_arm), progress, stack_arms(runs))
 
 
-def arm_timeseries(runs: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Every arm's runs in one long frame, ``arm`` first, arms in their order."""
-    frames = [frame.assign(arm=name)[["arm", *frame.columns]] for name, frame in runs.items()]
+def stack_arms(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every arm's frame (its runs, its per-replication summary) in one long frame, ``arm`` first,
+    arms in their order."""
+    frames = [frame.assign(arm=name)[["arm", *frame.columns]] for name, frame in frames.items()]
     return pd.concat(frames, ignore_index=True)
