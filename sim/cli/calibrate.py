@@ -1,10 +1,10 @@
 """``marketsim calibrate``: fit scenario parameters to an observed retention curve; write
-calibration.json and a plot of observed, fitted and projected survival; print them per period."""
+calibration.json, the curves table and a plot of observed, fitted and projected survival
+(:mod:`sim.outputs.calibration`); print them per period."""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import re
 from pathlib import Path
@@ -13,9 +13,7 @@ import click
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ..calibration import calibrate as fit, observed_survival, summary, with_parameters
-from ..outputs import units
-from ..outputs.files import atomic_write_bytes, atomic_write_text
-from ..outputs.plots import calibration_plot, slide_files
+from ..outputs.calibration import write_calibration_outputs
 from .common import UserError, load, prepare_kernels, set_option, stderr, stdout, user_errors
 from .output import output_directory
 from .tables import fitted_tables, print_tables
@@ -117,10 +115,7 @@ def calibrate(scenario, observed, params, firm, project_to, method, max_evaluati
     except ValueError as err:
         raise UserError(f"{scenario}: {err}") from None
     report = {"scenario": spec.name, "method": method, "seed": seed, **report}
-    atomic_write_text(out / "calibration.json", json.dumps(report, indent=2) + "\n")
-    for name, data in slide_files(calibration_plot(report, units.period_name(spec.run.periods_per_year)),
-                                  "calibration").items():
-        atomic_write_bytes(out / name, data)
+    write_calibration_outputs(out, spec, seed, replications, report)
     for name, value in result.parameters.items():
         stdout.print(f"{name} = {value:.4g}")
     stdout.print(f"log-likelihood {result.log_likelihood:.2f} (sBG a={result.sbg[0]:.3f} b={result.sbg[1]:.3f}: "

@@ -115,7 +115,7 @@ def optimise(scenario, firm, decisions, objective, constraints, trials, replicat
                                   on_trial=lambda done, total: bar.update(task, completed=done, total=total))
     except ConnectionError as err:
         raise UserError(str(err)) from None
-    written = write_outputs(result, out)
+    written = write_outputs(result, out, spec)
     stdout.print(summary_table(result))
     best = ", ".join(f"{k} = {v:.4g}" if isinstance(v, float) else f"{k} = {v}" for k, v in result.best.values.items())
     stdout.print(f"best: {best}")

@@ -1,5 +1,6 @@
-"""The files of an optimisation: optimisation.json, trials.csv and trials.parquet, a convergence
-plot, the objective against each decision, and report.md."""
+"""The files of an optimisation: optimisation.json, the trials table (trials.csv and
+trials.parquet), a convergence plot, the objective against each decision, report.md, and last
+the manifest results.json."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..outputs.files import atomic_write_bytes, atomic_write_text
+from ..outputs.files import atomic_write_bytes, atomic_write_text, write_table
+from ..outputs.manifest import MANIFEST, clear_manifest, write_manifest
 from ..outputs.plots import format_axis, legend_below, plain_text, slide, slide_files
+from ..scenario import Scenario
 from .api import Optimisation, optimisation_document
 
 
@@ -106,13 +109,15 @@ def report(result: Optimisation) -> str:
     return "\n".join(lines)
 
 
-def write_outputs(result: Optimisation, out: Path) -> list[str]:
-    """Write every file into ``out``; their names."""
+def write_outputs(result: Optimisation, out: Path, scenario: Scenario) -> list[str]:
+    """Write every file into ``out`` (``scenario``: the one optimised); their names."""
+    clear_manifest(out)
     atomic_write_text(out / "optimisation.json", json.dumps(optimisation_document(result), indent=2) + "\n")
-    atomic_write_text(out / "trials.csv", result.trials.to_csv(index=False, lineterminator="\n"))
-    atomic_write_bytes(out / "trials.parquet", result.trials.to_parquet(index=False))
+    tables = {"trials": write_table(out, "trials", result.trials)}
     plots = {**slide_files(convergence_plot(result), "convergence"), **slide_files(decisions_plot(result), "decisions")}
     for name, data in plots.items():
         atomic_write_bytes(out / name, data)
     atomic_write_text(out / "report.md", report(result))
-    return ["optimisation.json", "trials.csv", "trials.parquet", *plots, "report.md"]
+    write_manifest(out, "optimise", scenario, result.seed, result.replications, tables, firm=result.firm,
+                   objective=result.objective)
+    return ["optimisation.json", "trials.csv", "trials.parquet", *plots, "report.md", MANIFEST]
