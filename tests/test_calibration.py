@@ -6,6 +6,7 @@ import json
 import struct
 
 import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -125,6 +126,11 @@ def test_cli_fits_projects_and_writes_json(tmp_path):
     image = (tmp_path / "calibration.png").read_bytes()
     assert image[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", image[16:24]) == (1280, 720)
     assert (tmp_path / "calibration.svg").read_text().startswith("<?xml")
+    curves = pd.read_parquet(tmp_path / "curves.parquet")
+    pd.testing.assert_frame_equal(curves, pd.read_csv(tmp_path / "curves.csv"), check_exact=True)
+    assert list(curves.columns) == ["t", "observed", "fitted", "projected", "projected_low", "projected_high", "sbg"]
+    assert curves["sbg"].tolist() == report["projection"]["sbg"]
+    assert json.loads((tmp_path / "results.json").read_text())["tables"] == {"curves": "curves.parquet"}
 
 
 @pytest.mark.parametrize("args, message", [
