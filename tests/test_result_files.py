@@ -4,8 +4,10 @@ lists the tables."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -149,3 +151,23 @@ def test_a_sweep_has_one_row_per_sample_replication_and_firm(directories):
     assert not rows.duplicated(["sample", "replication", "firm"]).any()
     design = manifest(out)["design"]
     assert design["method"] == "grid" and design["parameters"] == parameters and len(design["points"]) == 4
+
+
+def test_a_directory_whose_writing_is_cut_off_has_no_manifest(directories, tmp_path, monkeypatch):
+    out = tmp_path / "run"
+    shutil.copytree(directories["run"], out)
+    scenario = str(directories["run"].parent / "files.toml")
+    real_replace = os.replace
+
+    def disk_full_at_the_report(source, target, *args, **kwargs):
+        if str(target).endswith("report.html"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_replace(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", disk_full_at_the_report)
+    result = CliRunner().invoke(main, ["run", scenario, "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 2 and "No space left on device" in result.output, result.output
+    assert not (out / "results.json").exists(), "the earlier manifest went when writing started"
+    monkeypatch.setattr(os, "replace", real_replace)
+    marketsim("run", scenario, "--out", str(out))
+    assert manifest(out)["tables"] == manifest(directories["run"])["tables"]
