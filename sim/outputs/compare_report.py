@@ -59,4 +59,5 @@ def comparison_html(scenario, seed: int, replications: int, table: pd.DataFrame,
                    "has the same seed), so a difference comes from what the arm changes. Differences are paired: "
                    "per replication, arm minus baseline; their mean gets a Student-t 95 % interval and a paired "
                    "t-test p-value. pp = percentage points. " + units.currency_note(currency),
-                   "Files: comparison.json, comparison.csv; the forest plot also as SVG."])
+                   "Files: comparison.json, comparison.csv, timeseries.csv (every arm's runs), "
+                   "per_replication.csv; every table also as Parquet, listed in results.json; the forest plot also as SVG."])

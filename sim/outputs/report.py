@@ -79,7 +79,8 @@ def run_report(name: str, description: str, seed: int, replications: int, steps:
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     lines += [""] + [note + "\n" for note in reading_notes(replications, currency, periods_per_year)]
     lines += [f"![{p.removesuffix('.png')}]({p})" for p in plots]
-    lines += ["", "Files: `summary.json` (every summary metric), `timeseries.csv` (per replication, period and firm)."]
+    lines += ["", "Files: `summary.json` (every summary metric), `timeseries.csv` (per replication, period and firm), "
+                  "`per_replication.csv`, `summary.csv`; every table also as Parquet, listed in `results.json`."]
     return "\n".join(lines) + "\n"
 
 
@@ -133,5 +134,6 @@ def run_html(scenario, seed: int, replications: int, document: dict, per_replica
                   reading_notes(replications, currency, ppy) + [
                       "A lead is significant when the 95 % interval of the paired difference between the leader and "
                       "the runner-up (over replications, which share their customers and draws) excludes zero.",
-                      "Files: summary.json, timeseries.csv, segments.csv, customer_value.csv; every plot also as SVG "
-                      "for slides."])
+                      "Files: summary.json, timeseries.csv, per_replication.csv, summary.csv, segments.csv, "
+                      "customer_value.csv; every table also as Parquet, listed in results.json; every plot also as "
+                      "SVG for slides."])

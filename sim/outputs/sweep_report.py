@@ -61,5 +61,5 @@ def sweep_html(scenario, seed: int, replications: int, summary: pd.DataFrame, pa
     return render(f"{scenario.name}: parameter sweep", scenario.description.strip(), facts,
                   sweep_findings(summary, parameters, firms, currency), sections,
                   ["Customer equity is taken at the end of the run, profit summed over it. " + units.currency_note(currency),
-                   "Files: sweep.csv (per sample and replication), sweep_summary.csv (per sample, firm and figure), "
-                   "design.json; every plot also as SVG."])
+                   "Files: sweep.csv (per sample, replication and firm), sweep_summary.csv (per sample, firm and "
+                   "figure), design.json; every table also as Parquet, listed in results.json; every plot also as SVG."])
