@@ -60,7 +60,10 @@ def test_the_guides_and_the_notebooks_are_pages(site):
         assert (out / guide / "index.html").is_file(), guide
     for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
         assert "highlight-ipynb" in (out / "notebooks" / notebook.stem / "index.html").read_text(), notebook.name
-    assert "fonts.googleapis" not in (out / "index.html").read_text(), "no fonts fetched at view time"
+    home = (out / "index.html").read_text()
+    assert "fonts.googleapis" not in home, "no fonts fetched at view time"
+    assert 'href="repo/scenarios/quickstart.toml"' in home  # docs/index.md links ../scenarios/quickstart.toml
+    assert (out / "repo" / "scenarios" / "quickstart.toml").read_bytes() == (ROOT / "scenarios" / "quickstart.toml").read_bytes()
 
 
 def _hooks():

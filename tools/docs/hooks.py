@@ -41,7 +41,7 @@ def outside_target(page_src: str, target: str, docs_dir: Path) -> Path | None:
     return path if path.is_relative_to(ROOT) else None
 
 
-def rewrite_links(markdown: str, page_src: str, docs_dir: Path) -> tuple[str, list[Path]]:
+def rewrite_links(markdown: str, page_src: str, docs_dir: Path, warn: bool = True) -> tuple[str, list[Path]]:
     """``markdown`` with links to existing files outside ``docs_dir`` pointing at their copies, and those files."""
     copied: list[Path] = []
 
@@ -51,8 +51,9 @@ def rewrite_links(markdown: str, page_src: str, docs_dir: Path) -> tuple[str, li
         if path is None or not path.is_file():
             return match[0]  # inside docs/ (MkDocs checks it), or missing (MkDocs reports it)
         if path.suffix in {".md", ".markdown"}:
-            LOG.warning("%s links to %s, a Markdown file outside docs/: link to the guide in docs/ instead",
-                        page_src, target)
+            if warn:
+                LOG.warning("%s links to %s, a Markdown file outside docs/: link to the guide in docs/ instead",
+                            page_src, target)
             return match[0]
         copied.append(path)
         copy = posixpath.join(COPIES, path.relative_to(ROOT).as_posix())
@@ -68,7 +69,7 @@ def on_files(files: Files, config) -> Files:
     docs_dir = Path(config["docs_dir"])
     for page in [f for f in files if f.is_documentation_page() and f.abs_src_path]:
         text = Path(page.abs_src_path).read_text(encoding="utf-8")
-        for path in rewrite_links(text, page.src_uri, docs_dir)[1]:
+        for path in rewrite_links(text, page.src_uri, docs_dir, warn=False)[1]:
             uri = posixpath.join(COPIES, path.relative_to(ROOT).as_posix())
             if files.get_file_from_path(uri) is None:
                 files.append(File.generated(config, uri, abs_src_path=str(path)))
