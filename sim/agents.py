@@ -33,14 +33,14 @@ class Firm(mesa.Agent):
     its metrics are every name in :data:`sim.metrics.FIRM_METRICS`, for the last period.
 
     Attributes:
-        name: The firm's name in the scenario.
-        index: Its column in the customer arrays.
-        strategy: The :class:`~sim.strategies.Strategy` that sets its decisions.
-        price: Decision: CU per unit.
-        quality_investment: Decision: CU per period.
-        relationship: Decision: the relationship level index, one per segment.
-        promise: Decision: promised benefit, as a multiple of the delivered benefit.
-        acquisition_spending: Decision: CU per period.
+        name (str): The firm's name in the scenario.
+        index (int): Its column in the customer arrays.
+        strategy (Strategy): The :class:`~sim.strategies.Strategy` that sets its decisions.
+        price (float): Decision: CU per unit.
+        quality_investment (float): Decision: CU per period.
+        relationship (numpy.ndarray): Decision: the relationship level index, one per segment.
+        promise (float): Decision: promised benefit, as a multiple of the delivered benefit.
+        acquisition_spending (float): Decision: CU per period.
     """
 
     def __init__(self, model: MarketModel, spec: FirmSpec, index: int, levels: list[int], strategy: Strategy):
