@@ -79,7 +79,14 @@ class RunResults:
 
         self._check_metric(metric)
         unit = units.unit_text(metric, self.scenario.run.currency, self.scenario.run.periods_per_year)
-        return line_plot(self.timeseries, metric, f"{metric.replace('_', ' ')} ({self.scenario.name})", unit)
+        title = f"{metric.replace('_', ' ').capitalize()}: {self.scenario.name}, {self.replications} replications"
+        return line_plot(self.timeseries, metric, title, unit)
+
+    def figures(self) -> dict[str, Figure]:
+        """The report's plots (market share, retention, customer equity, satisfaction mix) by name."""
+        from .outputs.plots import run_figures
+
+        return run_figures(self.timeseries, self.scenario.run.currency, self.scenario.run.periods_per_year)
 
     def _check_metric(self, metric: str) -> None:
         if metric not in self.timeseries.columns or metric in ("replication", "step", "firm"):
