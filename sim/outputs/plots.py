@@ -126,19 +126,24 @@ def satisfaction_mix(frame: pd.DataFrame) -> Figure:
     return fig
 
 
-def run_plots(frame: pd.DataFrame, currency: str = units.DEFAULT_CURRENCY,
-              periods_per_year: int = 12) -> dict[str, bytes]:
-    """File name -> bytes (PNG and SVG) for every plot of a run."""
+def run_figures(frame: pd.DataFrame, currency: str = units.DEFAULT_CURRENCY,
+                periods_per_year: int = 12) -> dict[str, Figure]:
+    """Every plot of a run's report, by name."""
     period = units.period_name(periods_per_year)
-    figures = {
+    return {
         "market_share": line_plot(frame, "market_share", "Market share (of all firms' revenue)", "market share"),
         "retention_rate": line_plot(frame, "retention_rate", f"Retention per {period}",
                                     f"customers kept per {period}"),
         "customer_equity": line_plot(frame, "customer_equity", f"Customer equity ({currency})", currency),
         "satisfaction_mix": satisfaction_mix(frame),
     }
+
+
+def run_plots(frame: pd.DataFrame, currency: str = units.DEFAULT_CURRENCY,
+              periods_per_year: int = 12) -> dict[str, bytes]:
+    """File name -> bytes (PNG and SVG) for every plot of a run."""
     files: dict[str, bytes] = {}
-    for stem, fig in figures.items():
+    for stem, fig in run_figures(frame, currency, periods_per_year).items():
         files.update(slide_files(fig, stem))
     return files
 

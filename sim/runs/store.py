@@ -7,8 +7,9 @@ line is a header::
     # marketsim-run v1 fingerprint=<sha256> body=<sha256>
 
 ``fingerprint`` identifies what was run (the scenario without its name,
-description, compare and sweep sections; the seed; the replication index; and
-a digest of the package's source code, so results of older code are not reused);
+description, compare and sweep sections; the seed; the replication index; a
+digest of the package's source code, so results of older code are not reused; and
+the digest of the researcher's own strategies, :mod:`sim.runs.shipping`);
 ``body`` is the checksum of the CSV that follows. A file whose checksum does
 not match (truncated, edited) or whose fingerprint differs (the scenario or
 seed changed) is not used: the run is computed again and the file replaced.
@@ -36,6 +37,7 @@ import pandas as pd
 
 from ..outputs.files import atomic_write_bytes
 from ..scenario import Scenario
+from .shipping import ShippedStrategies
 
 FORMAT = "marketsim-run v1"
 MAX_ROW_BYTES = 4096
@@ -60,10 +62,12 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def fingerprint(scenario: Scenario, seed: int, replication: int) -> str:
-    """A digest of everything that determines a run's result."""
+def fingerprint(scenario: Scenario, seed: int, replication: int, strategies: ShippedStrategies | None = None) -> str:
+    """A digest of everything that determines a run's result, the researcher's own strategies included."""
     what = {"scenario": scenario.model_dump(mode="json", exclude={"compare", "sweep", "name", "description"}),
             "seed": int(seed), "replication": int(replication), "code": code_digest()}
+    if strategies is not None:
+        what["strategies"] = strategies.digest
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
 
 
