@@ -17,6 +17,8 @@ pytest.importorskip("mkdocs", reason="the docs extra: pip install -e '.[docs]'")
 
 API_PAGES = {
     "model": ["MarketModel", "Firm", "Customer", "run"],
+    "experiments": ["run_replications", "compare", "sweep", "calibrate", "Arm"],
+    "results": ["RunResults", "ComparisonResults", "SweepResults", "load_results"],
     "strategies": ["Strategy", "register_strategy", "known_strategies", "decide", "Fixed", "SegmentByCLV",
                    "EpsilonGreedy", "QualityLeader", "ImitateBest"],
     "scenarios": ["load_scenario", "Scenario", "ScenarioError", "scenario_with"],
