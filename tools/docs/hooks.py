@@ -57,7 +57,8 @@ def rewrite_links(markdown: str, page_src: str, docs_dir: Path, warn: bool = Tru
             return match[0]
         copied.append(path)
         copy = posixpath.join(COPIES, path.relative_to(ROOT).as_posix())
-        return f"{match[1]}{posixpath.relpath(copy, posixpath.dirname(page_src) or '.')}{match['rest']}"
+        up = "../" * len([part for part in posixpath.dirname(page_src).split("/") if part])  # to the docs root
+        return f"{match[1]}{up}{copy}{match['rest']}"
 
     return LINK.sub(replace, markdown), copied
 
