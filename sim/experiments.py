@@ -23,15 +23,16 @@ arms=...)`` crosses the two.
 Example::
 
     import sim
-    results = sim.run_replications("scenarios/quickstart.toml", replications=10, market__customers=2000)
-    results.summary                      # firm, metric, mean, ci_low, ci_high
-    results.plot("retention_rate")       # a matplotlib Figure
+    results = sim.run_replications("scenarios/quickstart.toml", replications=10,
+                                   market__customers=2000)
+    results.summary                  # firm, metric, mean, ci_low, ci_high
+    results.plot("retention_rate")   # a matplotlib Figure
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ import pandas as pd
 from . import calibration as _calibration
 from .outputs.files import safe_name
 from .results import ComparisonResults, RunResults, SweepResults
-from .runs.batch import RunTask, run_tasks
+from .runs.batch import BatchProgress, RunTask, run_tasks
 from .runs.comparison import ArmRun, run_comparison
 from .runs.engine import Engine, default_workers, make_engine
 from .runs.replications import replication_seeds
@@ -68,18 +69,19 @@ class Arm:
 def run_replications(scenario: ScenarioLike = None, *, replications: int | None = None, seed: int | None = None,
                      strategies: Mapping[str, Strategy] | None = None, workers: int | None = None,
                      scheduler: str | None = None, out: str | Path | None = None, segments: bool = False,
-                     reuse: bool = True, **overrides: Any) -> RunResults:
+                     reuse: bool = True, progress: bool = False, **overrides: Any) -> RunResults:
     """Seeded replications of one scenario (defaults: the scenario's ``run.replications`` and
     ``run.seed``). Replication k uses the k-th seed spawned from ``seed``, whichever process runs it.
-    With ``segments``, per-segment results too (``results.segments``; about a fifth more time)."""
-    spec = scenario_of(scenario, overrides)
+    With ``segments``, per-segment results too (``results.segments``; about a fifth more time).
+    With ``progress``, a bar of finished runs and the time left on stderr (in a notebook, under the cell)."""
+    spec = _scenario_of(scenario, overrides)
     replications, seed = _defaults(spec, replications, seed)
     shipped = ship(spec, strategies)
     tasks = [RunTask(f"r{k}", spec, s, k, shipped) for k, s in enumerate(replication_seeds(seed, replications))]
     engine = _engine(spec, workers, scheduler, len(tasks))
     by_segment: dict[str, pd.DataFrame] | None = {} if segments else None
-    with _output(out) as directory:
-        frames, _ = run_tasks(tasks, engine, _store(directory), reuse=reuse, segments=by_segment)
+    with _output(out) as directory, _progress(progress, len(tasks), "replications") as on_progress:
+        frames, _ = run_tasks(tasks, engine, _store(directory), on_progress, reuse=reuse, segments=by_segment)
         frame = pd.concat(list(frames.values()), ignore_index=True)
         segment_frame = pd.concat([by_segment[t.key] for t in tasks], ignore_index=True) if segments else None
         described = dict(shipped.described) if shipped else {}
@@ -94,19 +96,21 @@ def compare(scenario: ScenarioLike = None, arms: Mapping[str, Arm | Mapping[str,
             replications: int | None = None, seed: int | None = None,
             strategies: Mapping[str, Strategy] | None = None, workers: int | None = None,
             scheduler: str | None = None, out: str | Path | None = None, firm: str | None = None,
-            reuse: bool = True, **overrides: Any) -> ComparisonResults:
+            reuse: bool = True, progress: bool = False, **overrides: Any) -> ComparisonResults:
     """Run arms with common random numbers (replication k of every arm on the same seed) and compare
     each with the first, the baseline, by paired differences.
 
     ``arms`` maps a name to an :class:`Arm` or to a dict of dotted-path values; without it, the
     scenario's ``compare`` section. ``strategies`` apply to every arm; an arm's own strategies
     replace them firm by firm. ``firm`` is the firm whose results the written report ranks arms by."""
-    spec = scenario_of(scenario, overrides)
+    spec = _scenario_of(scenario, overrides)
     replications, seed = _defaults(spec, replications, seed)
     arm_runs = _arm_runs(spec, arms, strategies)
-    engine = _engine(spec, workers, scheduler, len(arm_runs) * replications)
-    with _output(out) as directory:
-        comparison = run_comparison(spec, replications, seed, engine, _store(directory), reuse=reuse, arms=arm_runs)
+    engine = _engine(spec, workers, scheduler, len(arm_runs) * replications)  # refused here if too large
+    runs = len(arm_runs) * replications
+    with _output(out) as directory, _progress(progress, runs, "runs") as on_progress:
+        comparison = run_comparison(spec, replications, seed, engine, _store(directory), on_progress, reuse=reuse,
+                                    arms=arm_runs)
         if directory is not None:
             from .outputs.compare_report import write_comparison_outputs
 
@@ -121,7 +125,7 @@ def sweep(scenario: ScenarioLike = None, parameters: Mapping[str, Any] | None = 
           samples: int | None = None, arms: Mapping[str, Arm | Mapping[str, Any]] | None = None,
           replications: int | None = None, seed: int | None = None,
           strategies: Mapping[str, Strategy] | None = None, workers: int | None = None,
-          scheduler: str | None = None, out: str | Path | None = None, reuse: bool = True,
+          scheduler: str | None = None, out: str | Path | None = None, reuse: bool = True, progress: bool = False,
           **overrides: Any) -> SweepResults:
     """Run every sample of a design over scenario parameters, each with the same replications.
 
@@ -130,8 +134,9 @@ def sweep(scenario: ScenarioLike = None, parameters: Mapping[str, Any] | None = 
     or ``sobol`` (then Sobol indices too); ``samples`` as in a scenario's ``sweep`` section. Without
     ``parameters``, the scenario's ``sweep`` section. With ``arms`` (as :func:`compare` takes them),
     every arm runs the whole design on the same seeds, and the rows get an ``arm`` column; with
-    ``out``, each arm's results go to ``out/<arm>/``."""
-    spec = scenario_of(scenario, overrides)
+    ``out``, each arm's results go to ``out/<arm>/``. ``progress`` shows a bar of finished runs
+    (as for the other functions)."""
+    spec = _scenario_of(scenario, overrides)
     if parameters is not None:
         section = {"method": method or "grid", "parameters": {path: _range(value) for path, value in parameters.items()}}
         if samples is not None:
@@ -147,7 +152,8 @@ def sweep(scenario: ScenarioLike = None, parameters: Mapping[str, Any] | None = 
     results = {}
     for name, arm in arm_runs.items():
         where = None if out is None else (Path(out) if name is None else Path(out) / safe_name(name))
-        results[name] = _sweep_one(arm, replications, seed, workers, scheduler, where, reuse)
+        label = "runs" if name is None else f"{name}: runs"
+        results[name] = _sweep_one(arm, replications, seed, workers, scheduler, where, reuse, progress, label)
     if None in results:
         return results[None]
     return _crossed(spec, seed, replications, results)
@@ -161,7 +167,7 @@ def calibrate(scenario: ScenarioLike, observed: Sequence[float], parameters: Map
     ``firm``'s customers at the start explains ``observed`` (counts or shares alive at t = 0, 1, ...),
     by maximum likelihood, with the sBG model fitted beside it (:mod:`sim.calibration`).
     ``results.curves`` holds observed, simulated and sBG survival per period."""
-    spec = scenario_of(scenario, overrides)
+    spec = _scenario_of(scenario, overrides)
     return _calibration.calibrate(spec, observed, dict(parameters), firm=firm, replications=replications, seed=seed,
                                   method=method, log_scale=log_scale, max_evaluations=max_evaluations,
                                   strategies=ship(spec, strategies))
@@ -170,7 +176,7 @@ def calibrate(scenario: ScenarioLike, observed: Sequence[float], parameters: Map
 # ------------------------------------------------------------ details ---
 
 
-def scenario_of(scenario: ScenarioLike, overrides: Mapping[str, Any]) -> Scenario:
+def _scenario_of(scenario: ScenarioLike, overrides: Mapping[str, Any]) -> Scenario:
     """The validated scenario: a file (overrides applied as it is read, so errors name the file), a
     Scenario with the overrides applied, or the default scenario."""
     dotted = {key.replace("__", "."): value for key, value in overrides.items()}
@@ -243,14 +249,14 @@ def _range(value: Any) -> Any:
 
 
 def _sweep_one(arm: ArmRun, replications: int, seed: int, workers: int | None, scheduler: str | None,
-               out: Path | None, reuse: bool) -> SweepResults:
+               out: Path | None, reuse: bool, progress: bool, label: str) -> SweepResults:
     from .analysis.design import sweep_design
     from .outputs.sweep_tables import sample_summary
 
     points = len(sweep_design(arm.scenario.sweep, seed).points)
     engine = _engine(arm.scenario, workers, scheduler, points * replications)
-    with _output(out) as directory:
-        result = run_sweep(arm.scenario, replications, seed, engine, _store(directory), reuse=reuse,
+    with _output(out) as directory, _progress(progress, points * replications, label) as on_progress:
+        result = run_sweep(arm.scenario, replications, seed, engine, _store(directory), on_progress, reuse=reuse,
                            strategies=arm.strategies)
         if directory is not None:
             from .outputs.sweep_report import write_sweep_outputs
@@ -293,6 +299,18 @@ def _output(out: str | Path | None) -> Iterator[Path | None]:
         yield directory
     finally:
         lock.release()
+
+
+@contextlib.contextmanager
+def _progress(show: bool, total: int, label: str) -> Iterator[Callable[[BatchProgress], None] | None]:
+    """A progress bar of finished runs on stderr (in a notebook, under the cell) when ``show``."""
+    if not show:
+        yield None
+        return
+    from .runs.progress import batch_progress
+
+    with batch_progress(total, label) as on_progress:
+        yield on_progress
 
 
 def _store(directory: Path | None) -> RunStore | None:

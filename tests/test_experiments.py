@@ -231,3 +231,11 @@ def test_registered_strategies_from_outside_the_package_are_shipped_too():
     assert shipped.firms == ["Budget"] and shipped.open()["Budget"].level == 0.65
     assert ship(sim.load_scenario(QUICKSTART)) is None  # the package's own strategies need no shipping
     assert np.isclose(shipped.open()["Budget"].level, 0.65)
+
+
+def test_progress_shows_finished_runs_on_stderr(capfd):
+    sim.run_replications(QUICKSTART, replications=2, workers=1, progress=True, **SMALL)
+    shown = capfd.readouterr().err
+    assert "replications" in shown and "2/2" in shown
+    sim.run_replications(QUICKSTART, replications=2, workers=1, **SMALL)
+    assert capfd.readouterr().err == ""  # quiet unless asked
