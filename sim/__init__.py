@@ -22,6 +22,7 @@ from .agents import Customer, Firm
 from .experiments import Arm, calibrate, compare, run_replications, sweep
 from .model import MarketModel
 from .optimise import optimise
+from .outputs.summary import intervals
 from .results import ComparisonResults, RunResults, SweepResults, load_results
 from .scenario import Scenario, ScenarioError, load_scenario
 from .strategies import Strategy, known_strategies, register_strategy
@@ -36,6 +37,7 @@ __all__ = [
     "SweepResults",
     "calibrate",
     "compare",
+    "intervals",
     "load_results",
     "run_replications",
     "sweep",

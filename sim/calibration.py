@@ -171,11 +171,21 @@ class Calibration:
     sbg: tuple[float, float] = field(default=(np.nan, np.nan))
     strategies: ShippedStrategies | None = None
     """The researcher's own strategies the fit ran with (projections run with them too)."""
+    firm: str | None = None
+    """The firm whose customers' retention was fitted (None: the first)."""
 
     @property
     def rmse(self) -> float:
         """Root mean square difference of survival shares over t = 1..T."""
         return float(np.sqrt(np.mean((self.simulated[1:] - self.observed[1:]) ** 2)))
+
+    def project(self, steps: int, cohort: int, replications: int = 200, seed: int = 7) -> pd.DataFrame:
+        """Survival t = 0..steps of cohorts of ``cohort`` customers from the fitted scenario, beside
+        the sBG model's: t, mean, low and high (2.5 and 97.5 percentiles: the range 95 % of such
+        cohorts fall in, over ``replications``), sbg."""
+        projected = project(self.fitted, steps, cohort, replications, seed, self.firm, self.strategies)
+        t = np.arange(steps + 1)
+        return pd.DataFrame({"t": t, **projected, "sbg": sbg_survival(*self.sbg, t)})
 
     @property
     def curves(self) -> pd.DataFrame:
@@ -244,7 +254,7 @@ def calibrate(scenario: Scenario, observed: Sequence[float], parameters: dict[st
                        log_likelihood=-float(result.fun), fitted=with_parameters(scenario, names, values),
                        observed=share, cohort=cohort, simulated=curve(values), evaluations=int(result.nfev),
                        converged=bool(result.success), message=str(result.message), sbg=fit_sbg(observed),
-                       strategies=strategies)
+                       strategies=strategies, firm=firm)
 
 
 @dataclass

@@ -78,9 +78,9 @@ class RunResults:
         from .outputs.plots import line_plot
 
         self._check_metric(metric)
-        unit = units.unit_text(metric, self.scenario.run.currency, self.scenario.run.periods_per_year)
-        title = f"{metric.replace('_', ' ').capitalize()}: {self.scenario.name}, {self.replications} replications"
-        return line_plot(self.timeseries, metric, title, unit)
+        run = self.scenario.run
+        title = f"{units.name(metric).capitalize()}: {self.scenario.name}, {self.replications} replications"
+        return line_plot(self.timeseries, metric, title, units.label(metric, run.currency, run.periods_per_year))
 
     def figures(self) -> dict[str, Figure]:
         """The report's plots (market share, retention, customer equity, satisfaction mix) by name."""
@@ -168,8 +168,8 @@ class SweepResults:
         if "arm" in summary.columns:
             raise ValueError("this sweep crossed arms with its design: plot one arm's results, e.g. "
                              "results.for_arm(name).plot()")
-        firms = list(dict.fromkeys(self.rows["firm"]))
-        return sweep_plot(summary, parameter, firms, self.scenario.run.currency)
+        firms = list(dict.fromkeys(self.rows["firm"]))  # points joined only when nothing else varies
+        return sweep_plot(summary, parameter, firms, self.scenario.run.currency, connect=len(self.parameters) == 1)
 
     def sobol_plot(self) -> Figure:
         """The Sobol indices as bars with their 95 % intervals."""

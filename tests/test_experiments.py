@@ -239,3 +239,25 @@ def test_progress_shows_finished_runs_on_stderr(capfd):
     assert "replications" in shown and "2/2" in shown
     sim.run_replications(QUICKSTART, replications=2, workers=1, **SMALL)
     assert capfd.readouterr().err == ""  # quiet unless asked
+
+
+def test_intervals_of_a_figure_of_your_own():
+    results = sim.run_replications(QUICKSTART, replications=3, workers=1, **SMALL)
+    halfway = results.timeseries.query("step == 3")
+    table = sim.intervals(halfway, "firm", ["market_share", "profit"])
+    assert list(table.columns) == ["firm", "metric", "mean", "ci_low", "ci_high", "n"]
+    share = table.query("firm == 'Budget' and metric == 'market_share'").iloc[0]
+    values = halfway.query("firm == 'Budget'")["market_share"]
+    assert share["mean"] == pytest.approx(values.mean()) and share["n"] == 3
+    assert 0 < share["ci_low"] < share["mean"] < share["ci_high"] < 1  # logit-t: inside (0, 1)
+    with pytest.raises(ValueError, match="no column 'retention'"):
+        sim.intervals(halfway, "firm", "retention")
+
+
+def test_a_calibration_projects_its_fit_as_a_table():
+    fit = sim.calibrate(QUICKSTART, [1000, 900, 820, 760], {"market.segments[0].base_defection": (0.01, 0.3)},
+                        replications=1, max_evaluations=8, market__customers=300)
+    projection = fit.project(6, cohort=200, replications=4)
+    assert list(projection.columns) == ["t", "mean", "low", "high", "sbg"] and len(projection) == 7
+    assert (projection["low"] <= projection["mean"]).all() and (projection["mean"] <= projection["high"]).all()
+    assert projection["mean"].iloc[0] == 1.0 and projection["mean"].is_monotonic_decreasing
