@@ -26,15 +26,21 @@ if TYPE_CHECKING:
 class Firm(mesa.Agent):
     """A competing firm.
 
+    Decisions (``price``, ``quality_investment``, ``relationship``, ``promise``,
+    ``acquisition_spending``) are set by its strategy each period; its offer is
+    ``quality`` (which moves with investment), ``service``, ``personnel``,
+    ``image``, ``time_cost``, ``energy_cost``, ``psychic_cost`` and ``unit_cost``;
+    its metrics are every name in :data:`sim.metrics.FIRM_METRICS`, for the last period.
+
     Attributes:
-        name, index: identity (index is the column in customer arrays).
-        strategy: the :class:`~sim.strategies.Strategy` that sets its decisions.
-        Decisions (set by the strategy each period): ``price`` (CU/unit),
-        ``quality_investment`` (CU), ``relationship`` (level index per segment),
-        ``promise`` (x delivered benefit), ``acquisition_spending`` (CU).
-        Offer: ``quality`` (moves with investment), ``service``, ``personnel``,
-        ``image``, ``time_cost``, ``energy_cost``, ``psychic_cost``, ``unit_cost``.
-        Metrics: every name in :data:`sim.metrics.FIRM_METRICS`, for the last period.
+        name (str): The firm's name in the scenario.
+        index (int): Its column in the customer arrays.
+        strategy (Strategy): The :class:`~sim.strategies.Strategy` that sets its decisions.
+        price (float): Decision: CU per unit.
+        quality_investment (float): Decision: CU per period.
+        relationship (numpy.ndarray): Decision: the relationship level index, one per segment.
+        promise (float): Decision: promised benefit, as a multiple of the delivered benefit.
+        acquisition_spending (float): Decision: CU per period.
     """
 
     def __init__(self, model: MarketModel, spec: FirmSpec, index: int, levels: list[int], strategy: Strategy):

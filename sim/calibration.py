@@ -25,12 +25,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy import optimize
 from scipy import special
 from scipy.special import betaln
 
 from .model import MarketModel
 from .runs import replication_seeds
+from .runs.shipping import ShippedStrategies
 from .scenario import Scenario, ScenarioError, scenario_with
 
 _ELEMENT = re.compile(r"^(?P<path>.+)\[(?P<index>\d+)\]$")
@@ -88,10 +90,12 @@ def fit_sbg(observed: Sequence[float]) -> tuple[float, float]:
 # --------------------------------------------------------- simulation ---
 
 
-def cohort_survival(scenario: Scenario, seed: int, steps: int, firm: str | None = None) -> np.ndarray:
+def cohort_survival(scenario: Scenario, seed: int, steps: int, firm: str | None = None,
+                    strategies: ShippedStrategies | None = None) -> np.ndarray:
     """Share of ``firm``'s customers at the start still with it, without a break, after
-    t = 0..steps periods (the first firm if none is named)."""
-    model = MarketModel(scenario, rng=seed)
+    t = 0..steps periods (the first firm if none is named); ``strategies`` are fresh copies of the
+    researcher's own (:mod:`sim.runs.shipping`)."""
+    model = MarketModel(scenario, rng=seed, strategies=strategies.open() if strategies else None)
     j = model.firm(firm).index if firm else 0
     alive = model.state.firm == j
     start = alive.sum()
@@ -165,23 +169,43 @@ class Calibration:
     converged: bool
     message: str
     sbg: tuple[float, float] = field(default=(np.nan, np.nan))
+    strategies: ShippedStrategies | None = None
+    """The researcher's own strategies the fit ran with (projections run with them too)."""
+    firm: str | None = None
+    """The firm whose customers' retention was fitted (None: the first)."""
 
     @property
     def rmse(self) -> float:
         """Root mean square difference of survival shares over t = 1..T."""
         return float(np.sqrt(np.mean((self.simulated[1:] - self.observed[1:]) ** 2)))
 
+    def project(self, steps: int, cohort: int, replications: int = 200, seed: int = 7) -> pd.DataFrame:
+        """Survival t = 0..steps of cohorts of ``cohort`` customers from the fitted scenario, beside
+        the sBG model's: t, mean, low and high (2.5 and 97.5 percentiles: the range 95 % of such
+        cohorts fall in, over ``replications``), sbg."""
+        projected = project(self.fitted, steps, cohort, replications, seed, self.firm, self.strategies)
+        t = np.arange(steps + 1)
+        return pd.DataFrame({"t": t, **projected, "sbg": sbg_survival(*self.sbg, t)})
+
+    @property
+    def curves(self) -> pd.DataFrame:
+        """Per period t = 0..T: the observed, the fitted simulation's and the sBG model's survival."""
+        t = np.arange(self.observed.size)
+        return pd.DataFrame({"t": t, "observed": self.observed, "simulated": self.simulated,
+                             "sbg": sbg_survival(*self.sbg, t)})
+
 
 def calibrate(scenario: Scenario, observed: Sequence[float], parameters: dict[str, tuple[float, float]],
               firm: str | None = None, replications: int = 2, seed: int = 1, method: str = "nelder-mead",
-              log_scale: bool = True, max_evaluations: int = 300) -> Calibration:
+              log_scale: bool = True, max_evaluations: int = 300,
+              strategies: ShippedStrategies | None = None) -> Calibration:
     """Fit ``parameters`` (path -> (low, high)) so the simulated cohort curve explains ``observed``.
 
     ``replications`` runs, pooled, on seeds spawned from ``seed`` (the same every evaluation) make
     one simulated curve. ``method`` is ``nelder-mead`` (local, from the middle of the box) or
     ``differential-evolution`` (global, seeded). With ``log_scale`` the search runs on the logarithm of
     positive parameters. The scenario should make its periods match the observation's (for yearly
-    data, one period a year).
+    data, one period a year). ``strategies`` are the researcher's own, given as objects.
     """
     share, cohort = observed_survival(observed)
     steps = share.size - 1
@@ -202,7 +226,7 @@ def calibrate(scenario: Scenario, observed: Sequence[float], parameters: dict[st
 
     def curve(values: np.ndarray) -> np.ndarray:
         fitted = with_parameters(scenario, names, values)
-        return np.mean([cohort_survival(fitted, s, steps, firm) for s in seeds], axis=0)
+        return np.mean([cohort_survival(fitted, s, steps, firm, strategies) for s in seeds], axis=0)
 
     def objective(z: np.ndarray) -> float:
         return -log_likelihood(curve(model_values(np.clip(z, lo, hi))), share, cohort)
@@ -229,7 +253,8 @@ def calibrate(scenario: Scenario, observed: Sequence[float], parameters: dict[st
     return Calibration(parameters=dict(zip(names, map(float, values), strict=True)),
                        log_likelihood=-float(result.fun), fitted=with_parameters(scenario, names, values),
                        observed=share, cohort=cohort, simulated=curve(values), evaluations=int(result.nfev),
-                       converged=bool(result.success), message=str(result.message), sbg=fit_sbg(observed))
+                       converged=bool(result.success), message=str(result.message), sbg=fit_sbg(observed),
+                       strategies=strategies, firm=firm)
 
 
 @dataclass
@@ -272,11 +297,12 @@ def holdout(scenario: Scenario, observed: Sequence[float], parameters: dict[str,
 
 
 def project(scenario: Scenario, steps: int, cohort: int, replications: int = 200, seed: int = 7,
-            firm: str | None = None) -> dict[str, np.ndarray]:
+            firm: str | None = None, strategies: ShippedStrategies | None = None) -> dict[str, np.ndarray]:
     """Survival t = 0..steps of cohorts of ``cohort`` customers from ``scenario``: the mean over
     replications and the 2.5 and 97.5 percentiles (what a cohort of that size would show)."""
     cohort_scenario = scenario_with(scenario, {"market.customers": int(cohort)}, "projection")
-    curves = np.array([cohort_survival(cohort_scenario, s, steps, firm) for s in replication_seeds(seed, replications)])
+    curves = np.array([cohort_survival(cohort_scenario, s, steps, firm, strategies)
+                       for s in replication_seeds(seed, replications)])
     return {"mean": curves.mean(axis=0), "low": np.percentile(curves, 2.5, axis=0),
             "high": np.percentile(curves, 97.5, axis=0)}
 
@@ -288,7 +314,7 @@ def summary(calibration: Calibration, steps: int, cohort: int, replications: int
     of ``cohort`` customers over ``replications`` replications)."""
     t = np.arange(steps + 1)
     a, b = calibration.sbg
-    projected = project(calibration.fitted, steps, cohort, replications, seed, firm)
+    projected = project(calibration.fitted, steps, cohort, replications, seed, firm, calibration.strategies)
     return {
         "observed": {"t": list(range(calibration.observed.size)), "cohort": calibration.cohort,
                      "survival": calibration.observed.tolist()},

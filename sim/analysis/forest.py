@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from ..outputs.plots import STYLE, format_axis, plain_text, slide, slide_files, wrapped
+from ..outputs.plots import STYLE, format_axis, plain_text, slide, wrapped
 from ..outputs.units import kind
 
 FOREST_METRICS = {"customer_equity": "customer equity at the end, CU",
@@ -51,7 +51,3 @@ def forest_figure(table: pd.DataFrame, baseline: str, metrics: dict[str, str] | 
                              "(blue: the interval excludes 0)", 70))
     return fig
 
-
-def forest_plot(table: pd.DataFrame, baseline: str, metrics: dict[str, str] | None = None) -> bytes:
-    """PNG of :func:`forest_figure`."""
-    return slide_files(forest_figure(table, baseline, metrics), "forest")["forest.png"]

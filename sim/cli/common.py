@@ -14,9 +14,10 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import Progress
 from ..outputs.report import leader_table, metric_table, reading_notes
 from ..outputs.units import plural  # noqa: F401  (the commands count in words with it)
+from ..runs.progress import progress_bar
 from ..runs.store import StoreError
 from ..scenario import Scenario, ScenarioError, load_scenario, parse_assignment
 from .interrupts import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, compiling
@@ -145,9 +146,7 @@ def prepare_kernels() -> None:
 
 def progress(total: int, label: str) -> Progress:
     """A progress bar on stderr: finished/total, elapsed and estimated time left."""
-    return Progress(TextColumn(f"{label}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    TextColumn("left"), TimeRemainingColumn(), console=stderr, transient=False,
-                    disable=total < 1)
+    return progress_bar(total, label, stderr)
 
 
 def print_summary(summary: dict, title: str, replications: int, currency: str, periods_per_year: int) -> None:

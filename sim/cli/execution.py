@@ -14,7 +14,8 @@ import click
 
 from ..runs import BatchProgress, Engine, RunStore, make_engine
 from ..runs.engine import default_workers
-from .common import UserError, keeps_runs_in, prepare_kernels, progress, stderr
+from ..runs.progress import batch_progress
+from .common import UserError, keeps_runs_in, prepare_kernels, stderr
 
 SCHEDULER_ADDRESS = re.compile(r"(tcp|tls|ucx|ws|wss)://[^\s/]+:\d+/?")
 """A Dask scheduler's address from another process: a protocol, a host and a port."""
@@ -55,14 +56,7 @@ def execute(label: str, total: int, work: Callable[[Callable[[BatchProgress], No
     """Call ``work(on_progress)`` under a progress bar; report reused runs; turn an
     unreachable cluster into a user error."""
     prepare_kernels()
-    with progress(total, label) as bar:
-        task = bar.add_task(label, total=total)
-
-        def on_progress(p: BatchProgress) -> None:
-            if p.computed == 0:  # the first report: runs found in the store are not counted as to do
-                bar.update(task, total=p.total - p.reused)
-            bar.update(task, completed=p.computed)
-
+    with batch_progress(total, label, stderr) as on_progress:
         try:
             result = work(on_progress)
         except ConnectionError as err:

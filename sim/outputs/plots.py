@@ -71,11 +71,18 @@ def slide(rows: int = 1, columns: int = 1, **options) -> tuple[Figure, np.ndarra
 
 
 def format_axis(axis, metric: str) -> None:
-    """Percentages for rates and shares, thousands separators for the rest."""
+    """Percentages for rates and shares; for the rest thousands separators, or millions ('-4.5M')
+    on an axis that reaches a million, so that the tick labels stay apart."""
     if units.kind(metric) in ("rate", "share"):
         axis.set_major_formatter(PercentFormatter(1.0, decimals=None))
-    else:
-        axis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}" if abs(x) >= 100 or x == 0 else f"{x:,.2g}"))
+        return
+
+    def tick(x: float, _) -> str:
+        if max(abs(v) for v in axis.get_view_interval()) >= 1e6:
+            return f"{x / 1e6:,.3g}M" if x else "0"
+        return f"{x:,.0f}" if abs(x) >= 100 or x == 0 else f"{x:,.2g}"
+
+    axis.set_major_formatter(FuncFormatter(tick))
 
 
 def legend_below(fig: Figure, axes, columns: int) -> None:
@@ -126,19 +133,24 @@ def satisfaction_mix(frame: pd.DataFrame) -> Figure:
     return fig
 
 
-def run_plots(frame: pd.DataFrame, currency: str = units.DEFAULT_CURRENCY,
-              periods_per_year: int = 12) -> dict[str, bytes]:
-    """File name -> bytes (PNG and SVG) for every plot of a run."""
+def run_figures(frame: pd.DataFrame, currency: str = units.DEFAULT_CURRENCY,
+                periods_per_year: int = 12) -> dict[str, Figure]:
+    """Every plot of a run's report, by name."""
     period = units.period_name(periods_per_year)
-    figures = {
+    return {
         "market_share": line_plot(frame, "market_share", "Market share (of all firms' revenue)", "market share"),
         "retention_rate": line_plot(frame, "retention_rate", f"Retention per {period}",
                                     f"customers kept per {period}"),
         "customer_equity": line_plot(frame, "customer_equity", f"Customer equity ({currency})", currency),
         "satisfaction_mix": satisfaction_mix(frame),
     }
+
+
+def run_plots(frame: pd.DataFrame, currency: str = units.DEFAULT_CURRENCY,
+              periods_per_year: int = 12) -> dict[str, bytes]:
+    """File name -> bytes (PNG and SVG) for every plot of a run."""
     files: dict[str, bytes] = {}
-    for stem, fig in figures.items():
+    for stem, fig in run_figures(frame, currency, periods_per_year).items():
         files.update(slide_files(fig, stem))
     return files
 
@@ -200,7 +212,7 @@ def sobol_plot(sensitivity: pd.DataFrame, warning: str | None) -> Figure:
             for offset, index, colour in ((-0.2, "S1", "#1f77b4"), (0.2, "ST", "#ff7f0e")):
                 ax.bar(x + offset, rows.loc[parameters, index], width=0.4, yerr=rows.loc[parameters, f"{index}_conf"],
                        color=colour, capsize=5, label=index)
-            ax.set_xticks(x, [plain_text(p.split(".")[-1]) for p in parameters])
+            ax.set_xticks(x, [textwrap.fill(plain_text(p.split(".")[-1]).replace("_", " "), 12) for p in parameters])
             ax.set_title(f"{plain_text(firm)}: {units.name(metric)}", fontsize=18)
             ax.axhline(0.0, color="black", linewidth=1)
             ax.set_ylim(*SOBOL_RANGE)  # a share of variance lies in [0, 1]; wider intervals run off the panel

@@ -95,6 +95,31 @@ def interval(values: np.ndarray, metric: str, level: float = 0.95) -> dict[str, 
     return proportion_ci(values, level) if metric in BOUNDED else mean_ci(values, level)
 
 
+def intervals(frame: pd.DataFrame, by: str | list[str], metrics: str | list[str],
+              level: float = 0.95) -> pd.DataFrame:
+    """Per group of ``by`` and metric, the mean of the group's rows (one per replication) and its
+    confidence interval, as :func:`interval` chooses it (logit-t for rates and shares): a long
+    table of ``by``, metric, mean, ci_low, ci_high and n (rows in the group), groups in order of
+    appearance. For example a firm's market share half-way through the runs::
+
+        halfway = results.timeseries.query("step == 18")
+        intervals(halfway, "firm", "market_share")
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    missing = [c for c in [*by, *metrics] if c not in frame.columns]
+    if missing:
+        raise ValueError(f"no column {', '.join(map(repr, missing))}; the frame has: {', '.join(frame.columns)}")
+    rows = []
+    for key, group in frame.groupby(by, sort=False):
+        for metric in metrics:
+            values = group[metric].to_numpy(dtype=float)
+            figure = interval(values, metric, level)
+            rows.append({**dict(zip(by, key, strict=True)), "metric": metric, "mean": figure["mean"],
+                         "ci_low": figure["ci95"][0], "ci_high": figure["ci95"][1], "n": values.size})
+    return pd.DataFrame(rows, columns=[*by, "metric", "mean", "ci_low", "ci_high", "n"])
+
+
 def annualised(retention: dict[str, object], periods_per_year: int) -> dict[str, object]:
     """Per-period retention r (mean and interval) as retention over a year, r ** periods_per_year."""
     lo, hi = retention["ci95"]
@@ -114,7 +139,7 @@ def summarize(frame: pd.DataFrame, periods_per_year: int = 12) -> dict[str, dict
     return out
 
 
-def summary_table(summary: dict[str, dict[str, dict[str, object]]]) -> pd.DataFrame:
+def long_summary(summary: dict[str, dict[str, dict[str, object]]]) -> pd.DataFrame:
     """:func:`summarize`'s figures in long form: firm, metric, mean, ci_low, ci_high."""
     rows = [{"firm": firm, "metric": metric, "mean": stat["mean"], "ci_low": stat["ci95"][0], "ci_high": stat["ci95"][1]}
             for firm, figures in summary.items() for metric, stat in figures.items()]

@@ -23,7 +23,7 @@ def sample_summary(rows: pd.DataFrame, parameters: list[str], firms: list[str],
     ``rows`` is :attr:`sim.runs.sweep.SweepResult.rows` (one row per sample and replication)."""
     out = []
     for sample, group in rows.groupby("sample", sort=True):
-        point = group.iloc[0][parameters].to_dict()
+        point = {p: group[p].iloc[0] for p in parameters}  # each with its own type (an int stays an int)
         for firm in firms:
             for metric in metrics:
                 values = group[f"{firm}:{metric}"].to_numpy(dtype=float)

@@ -22,7 +22,7 @@ from .plots import run_plots
 from .report import run_html, run_report
 from .segments import leaders, segments_table, summarize_segments
 from .segments import per_replication as segment_replications
-from .summary import per_replication, summarize, summary_table
+from .summary import long_summary, per_replication, summarize
 
 INTERVALS = ("95 % confidence intervals over replications: Student t; for rates and shares (in [0, 1]) a t "
              "interval on the logit scale mapped back, so it stays inside (0, 1); retention_rate_annual is "
@@ -56,7 +56,7 @@ def write_run_outputs(out_dir: str | Path, scenario: Scenario, seed: int, replic
     replication_table = per_replication(frame)
     tables = {"timeseries": write_table(out_dir, "timeseries", timeseries_table(frame)),
               "per_replication": write_table(out_dir, "per_replication", replication_table),
-              "summary": write_table(out_dir, "summary", summary_table(summary))}
+              "summary": write_table(out_dir, "summary", long_summary(summary))}
     if segments is not None:
         document["segments"] = summarize_segments(by_segment)
         document["segment_leaders"] = leaders(document["segments"])

@@ -21,17 +21,20 @@ from ..scenario import Scenario
 from .engine import Engine, LocalEngine
 from .replications import run_replication
 from .segments import run_with_segments
+from .shipping import ShippedStrategies
 from .store import RunStore, fingerprint, max_run_bytes
 
 
 @dataclass(frozen=True)
 class RunTask:
-    """One seeded replication: ``key`` names it in the store (e.g. ``baseline-r3``)."""
+    """One seeded replication: ``key`` names it in the store (e.g. ``baseline-r3``); ``strategies``
+    are the researcher's own, shipped by value (:func:`sim.runs.shipping.ship`)."""
 
     key: str
     scenario: Scenario
     seed: int
     replication: int
+    strategies: ShippedStrategies | None = None
 
 
 @dataclass
@@ -55,7 +58,7 @@ def run_tasks(tasks: Sequence[RunTask], engine: Engine | None = None, store: Run
     engine = engine or LocalEngine(workers=1)
     progress = BatchProgress(total=len(tasks))
     frames: dict[str, pd.DataFrame] = {}
-    digests = {t.key: fingerprint(t.scenario, t.seed, t.replication) for t in tasks} if store else {}
+    digests = {t.key: fingerprint(t.scenario, t.seed, t.replication, t.strategies) for t in tasks} if store else {}
     by_segment = RunStore(store.directory / "segments") if store and segments is not None else None
     todo = []
     for task in tasks:
@@ -90,5 +93,5 @@ def run_tasks(tasks: Sequence[RunTask], engine: Engine | None = None, store: Run
             on_progress(progress)
 
     run = run_replication if segments is None else run_with_segments
-    engine.run(run, [(t.scenario, t.seed, t.replication) for t in todo], finished)
+    engine.run(run, [(t.scenario, t.seed, t.replication, t.strategies) for t in todo], finished)
     return {k: frames[k] for k in keys}, progress

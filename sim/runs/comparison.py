@@ -6,8 +6,8 @@ not from luck. The first arm is the baseline the others are measured against.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -16,10 +16,22 @@ from ..analysis.paired import comparison_table
 from ..outputs.files import safe_name
 from ..outputs.summary import per_replication
 from ..scenario import Scenario, ScenarioError, scenario_with
+from ..strategies import Strategy
 from .batch import BatchProgress, RunTask, run_tasks
 from .engine import Engine
 from .replications import replication_seeds
+from .shipping import ship
 from .store import RunStore
+
+
+@dataclass(frozen=True)
+class ArmRun:
+    """One arm ready to run: its scenario, what it sets (dotted paths, for reports) and the
+    strategies it gives firms as objects (firm -> instance; shipped by value, :mod:`sim.runs.shipping`)."""
+
+    scenario: Scenario
+    settings: dict[str, Any] = field(default_factory=dict)
+    strategies: Mapping[str, Strategy] = field(default_factory=dict)
 
 
 @dataclass
@@ -53,27 +65,39 @@ def arm_scenarios(scenario: Scenario, source: str = "<scenario>") -> dict[str, S
     return arms
 
 
-def comparison_tasks(arms: dict[str, Scenario], seed: int, replications: int) -> list[RunTask]:
+def arm_runs(scenario: Scenario, source: str = "<scenario>") -> dict[str, ArmRun]:
+    """The arms of the scenario's ``compare`` section, ready to run."""
+    settings = {arm.name: dict(arm.set) for arm in scenario.compare.arms} if scenario.compare else {}
+    return {name: ArmRun(spec, settings[name]) for name, spec in arm_scenarios(scenario, source).items()}
+
+
+def comparison_tasks(arms: dict[str, ArmRun], seed: int, replications: int) -> list[RunTask]:
     """Replication k of every arm, all with the k-th replication seed."""
     seeds = replication_seeds(seed, replications)
-    return [RunTask(f"{safe_name(name)}-r{k}", spec, s, k)
-            for name, spec in arms.items() for k, s in enumerate(seeds)]
+    tasks = []
+    for name, arm in arms.items():
+        shipped = ship(arm.scenario, arm.strategies)
+        tasks += [RunTask(f"{safe_name(name)}-r{k}", arm.scenario, s, k, shipped) for k, s in enumerate(seeds)]
+    return tasks
 
 
 def run_comparison(scenario: Scenario, replications: int | None = None, seed: int | None = None,
                    engine: Engine | None = None, store: RunStore | None = None,
                    on_progress: Callable[[BatchProgress], None] | None = None,
-                   source: str = "<scenario>", reuse: bool = True) -> Comparison:
-    """Run every arm (defaults from the scenario's ``run`` section) and compare them."""
+                   source: str = "<scenario>", reuse: bool = True, arms: dict[str, ArmRun] | None = None) -> Comparison:
+    """Run every arm (defaults from the scenario's ``run`` section) and compare them. The arms are
+    the scenario's ``compare`` section unless given (the first is the baseline)."""
     replications = replications or scenario.run.replications
     seed = scenario.run.seed if seed is None else seed
-    arms = arm_scenarios(scenario, source)
+    arms = arms if arms is not None else arm_runs(scenario, source)
+    if not arms:
+        raise ValueError("a comparison needs at least one arm")
     tasks = comparison_tasks(arms, seed, replications)
     frames, progress = run_tasks(tasks, engine, store, on_progress, reuse)
     runs = {name: pd.concat([frames[f"{safe_name(name)}-r{k}"] for k in range(replications)], ignore_index=True)
             for name in arms}
     per_arm = {name: per_replication(frame) for name, frame in runs.items()}
-    settings = {arm.name: dict(arm.set) for arm in scenario.compare.arms}
+    settings = {name: arm.settings for name, arm in arms.items()}
     return Comparison(next(iter(arms)), settings, per_arm, comparison_table(per_arm), progress, stack_arms(runs))
 
 

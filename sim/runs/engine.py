@@ -8,9 +8,11 @@ own seed.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -19,6 +21,8 @@ from typing import Any
 from ..domain import rows
 
 Task = tuple[Any, ...]
+PRELOAD = "sim.runs.batch"
+"""The module a fork server imports once for all its workers (with the model and every run function)."""
 
 
 class Engine(ABC):
@@ -39,7 +43,11 @@ class LocalEngine(Engine):
 
     The start method is chosen explicitly ('forkserver' where available, else
     'spawn'): Mesa 3.3 changes the global default on import, and forking a
-    process that uses threads is unsafe.
+    process that uses threads is unsafe. The fork server preloads this package,
+    not the caller's ``__main__``: workers start without importing it again, and a
+    script that calls the API at its top level (with no ``if __name__ ==
+    "__main__":`` guard) is not run again inside them. Nothing a task needs lives in
+    ``__main__``: a researcher's strategies travel by value (:mod:`sim.runs.shipping`).
     """
 
     def __init__(self, workers: int | None = None):
@@ -59,10 +67,13 @@ class LocalEngine(Engine):
             return results
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         context = multiprocessing.get_context(method)
+        if method == "forkserver":
+            context.set_forkserver_preload([PRELOAD])  # takes effect when the fork server starts
         pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)), mp_context=context,
                                    initializer=_start_worker)
         try:
-            futures = {pool.submit(fn, *task): i for i, task in enumerate(tasks)}
+            with _main_not_imported():  # the workers start during the submissions
+                futures = {pool.submit(fn, *task): i for i, task in enumerate(tasks)}
             for future in as_completed(futures):
                 i = futures[future]
                 results[i] = future.result()
@@ -73,6 +84,21 @@ class LocalEngine(Engine):
             raise
         pool.shutdown()
         return results
+
+
+@contextlib.contextmanager
+def _main_not_imported():
+    """While worker processes start, hide where ``__main__`` came from (its file, or its module name
+    for ``python -m``), so that a new worker does not import it again: multiprocessing would run a
+    script's unguarded top level once more in every worker, and that would start workers itself."""
+    main = sys.modules["__main__"]
+    saved = {name: main.__dict__[name] for name in ("__file__", "__spec__") if name in main.__dict__}
+    main.__dict__.pop("__file__", None)
+    main.__spec__ = None
+    try:
+        yield
+    finally:
+        main.__dict__.update(saved)
 
 
 def _start_worker() -> None:

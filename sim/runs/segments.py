@@ -32,6 +32,7 @@ from ..domain import accounts
 from ..domain.satisfaction import DELIGHTED, DISSATISFIED, SATISFIED
 from ..model import MarketModel
 from ..scenario import Scenario
+from .shipping import ShippedStrategies
 
 SEGMENT_METRICS: dict[str, str] = {
     "customers": "the segment's customers whose main supplier the firm is, at period end",
@@ -147,11 +148,11 @@ def segment_rows(model: MarketModel) -> pd.DataFrame:
     return frame
 
 
-def run_with_segments(scenario: Scenario, seed: int, replication: int = 0,
+def run_with_segments(scenario: Scenario, seed: int, replication: int = 0, strategies: ShippedStrategies | None = None,
                       steps: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One seeded run, as :func:`sim.runs.replications.run_replication`, and its per-segment
     frame (replication, step, segment, firm, figures)."""
-    model = MarketModel(scenario, rng=seed)
+    model = MarketModel(scenario, rng=seed, strategies=strategies.open() if strategies else None)
     periods = []
     for _ in range(scenario.run.steps if steps is None else steps):
         model.step()

@@ -8,8 +8,9 @@ sidecar ``<dir>/<key>.json``, which marks the run finished::
     {"format": "marketsim-run v2", "key": ..., "fingerprint": <sha256>, "body_sha256": <sha256>, "rows": n}
 
 ``fingerprint`` identifies what was run (the scenario without its name,
-description, compare and sweep sections; the seed; the replication index; and
-a digest of the package's source code, so results of older code are not reused);
+description, compare and sweep sections; the seed; the replication index; a
+digest of the package's source code, so results of older code are not reused; and
+the digest of the researcher's own strategies, :mod:`sim.runs.shipping`);
 ``body_sha256`` is the checksum of the CSV's bytes. A run whose sidecar is
 missing or of another format (a v1 file, which carried its header in the CSV),
 whose fingerprint differs (the scenario or seed changed) or whose CSV does not
@@ -38,6 +39,7 @@ import pandas as pd
 
 from ..outputs.files import atomic_write_bytes
 from ..scenario import Scenario
+from .shipping import ShippedStrategies
 
 FORMAT = "marketsim-run v2"
 MAX_ROW_BYTES = 4096
@@ -64,10 +66,12 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def fingerprint(scenario: Scenario, seed: int, replication: int) -> str:
-    """A digest of everything that determines a run's result."""
+def fingerprint(scenario: Scenario, seed: int, replication: int, strategies: ShippedStrategies | None = None) -> str:
+    """A digest of everything that determines a run's result, the researcher's own strategies included."""
     what = {"scenario": scenario.model_dump(mode="json", exclude={"compare", "sweep", "name", "description"}),
             "seed": int(seed), "replication": int(replication), "code": code_digest()}
+    if strategies is not None:
+        what["strategies"] = strategies.digest
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
 
 

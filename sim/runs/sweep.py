@@ -7,7 +7,7 @@ computed for every firm (:data:`SENSITIVITY_METRICS`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -18,7 +18,9 @@ from ..outputs.summary import SUMMARY_METRICS, per_replication
 from ..scenario import Scenario, ScenarioError, scenario_with
 from .batch import BatchProgress, RunTask, run_tasks
 from .engine import Engine
+from ..strategies import Strategy
 from .replications import replication_seeds
+from .shipping import ship
 from .store import RunStore
 
 SENSITIVITY_METRICS = ("customer_equity", "retention_rate")
@@ -70,8 +72,10 @@ def sensitivity_table(design: Design, rows: pd.DataFrame, firms: list[str], seed
 
 def run_sweep(scenario: Scenario, replications: int | None = None, seed: int | None = None,
               engine: Engine | None = None, store: RunStore | None = None,
-              on_progress: Callable[[BatchProgress], None] | None = None, source: str = "<scenario>", reuse: bool = True) -> SweepResult:
-    """Run every sample of the scenario's sweep (defaults from its ``run`` section)."""
+              on_progress: Callable[[BatchProgress], None] | None = None, source: str = "<scenario>", reuse: bool = True,
+              strategies: Mapping[str, Strategy] | None = None) -> SweepResult:
+    """Run every sample of the scenario's sweep (defaults from its ``run`` section); ``strategies``
+    (firm -> instance) replace the scenario's in every sample."""
     if scenario.sweep is None:
         raise ScenarioError(f"{source}: sweep: the scenario has no sweep section; give sweep.method and sweep.parameters")
     replications = replications or scenario.run.replications
@@ -82,7 +86,10 @@ def run_sweep(scenario: Scenario, replications: int | None = None, seed: int | N
         raise ScenarioError(f"{source}: {err}") from None
     specs = sample_scenarios(scenario, design, source)
     seeds = replication_seeds(seed, replications)
-    tasks = [RunTask(f"sample{i:05d}-r{k}", spec, s, k) for i, spec in enumerate(specs) for k, s in enumerate(seeds)]
+    tasks = []
+    for i, spec in enumerate(specs):
+        shipped = ship(spec, strategies)  # per sample: a sample may set a registered strategy's parameters
+        tasks += [RunTask(f"sample{i:05d}-r{k}", spec, s, k, shipped) for k, s in enumerate(seeds)]
     frames, progress = run_tasks(tasks, engine, store, on_progress, reuse)
     by_sample = [[frames[f"sample{i:05d}-r{k}"] for k in range(replications)] for i in range(len(specs))]
     rows = sweep_rows(design, by_sample, seeds)

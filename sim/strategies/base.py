@@ -51,7 +51,9 @@ class Strategy(ABC):
         """Set this period's decisions on ``firm``."""
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
+        """The class and its public attributes, e.g. ``RetentionGuard(target=0.99)``."""
+        given = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
+        return f"{type(self).__name__}({given})"
 
 
 def register_strategy(name: str):
@@ -65,6 +67,11 @@ def register_strategy(name: str):
         return cls
 
     return decorate
+
+
+def registered_class(name: str) -> type[Strategy] | None:
+    """The class registered as ``name``, or None."""
+    return _REGISTRY.get(name)
 
 
 def known_strategies() -> list[str]:
