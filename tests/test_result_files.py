@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+import sim
 from sim.cli.main import main
 from sim.outputs.manifest import FORMAT
 from sim.runs.store import FORMAT as RUN_FORMAT
@@ -171,3 +172,19 @@ def test_a_directory_whose_writing_is_cut_off_has_no_manifest(directories, tmp_p
     monkeypatch.setattr(os, "replace", real_replace)
     marketsim("run", scenario, "--out", str(out))
     assert manifest(out)["tables"] == manifest(directories["run"])["tables"]
+
+
+@pytest.mark.parametrize("kind", ["run", "compare", "sweep"])
+def test_the_python_api_writes_the_same_directory_and_load_results_reads_it(directories, tmp_path, kind):
+    call = {"run": sim.run_replications, "compare": sim.compare, "sweep": sim.sweep}[kind]
+    scenario = directories[kind].parent / "files.toml"
+    out = tmp_path / kind
+    call(scenario, workers=1, out=out, **({"segments": True} if kind == "run" else {}))
+    tables = manifest(out)["tables"]
+    assert tables == manifest(directories[kind])["tables"]
+    for parquet in tables.values():
+        pd.testing.assert_frame_equal(pd.read_parquet(out / parquet), pd.read_parquet(directories[kind] / parquet),
+                                      check_exact=True)
+    loaded = sim.load_results(out)
+    pd.testing.assert_frame_equal(loaded.timeseries if kind != "sweep" else loaded.rows,
+                                  pd.read_parquet(out / tables["timeseries" if kind != "sweep" else "sweep"]))
