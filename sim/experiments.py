@@ -88,7 +88,7 @@ def run_replications(scenario: ScenarioLike = None, *, replications: int | None 
         if directory is not None:
             from .outputs.write import write_run_outputs
 
-            write_run_outputs(directory, spec, seed, replications, frame, segment_frame)
+            write_run_outputs(directory, spec, seed, replications, frame, segment_frame, described)
     return RunResults.of(spec, seed, replications, frame, segment_frame, described, directory)
 
 

@@ -188,3 +188,17 @@ def test_the_python_api_writes_the_same_directory_and_load_results_reads_it(dire
     loaded = sim.load_results(out)
     pd.testing.assert_frame_equal(loaded.timeseries if kind != "sweep" else loaded.rows,
                                   pd.read_parquet(out / tables["timeseries" if kind != "sweep" else "sweep"]))
+
+
+class Steady(sim.Strategy):
+    """A researcher's own strategy: keeps every decision as it is."""
+
+    def decide(self, firm, model):
+        pass
+
+
+def test_a_researchers_strategies_are_named_in_the_manifest(directories, tmp_path):
+    done = sim.run_replications(directories["run"].parent / "files.toml", strategies={"A": Steady()}, workers=1,
+                                out=tmp_path)
+    assert manifest(tmp_path)["strategies"] == done.strategies and list(done.strategies) == ["A"]
+    assert sim.load_results(tmp_path).strategies == done.strategies

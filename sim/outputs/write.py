@@ -38,10 +38,12 @@ def timeseries_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_run_outputs(out_dir: str | Path, scenario: Scenario, seed: int, replications: int,
-                      frame: pd.DataFrame, segments: pd.DataFrame | None = None) -> dict:
+                      frame: pd.DataFrame, segments: pd.DataFrame | None = None,
+                      strategies: dict[str, str] | None = None) -> dict:
     """Write every output of a run; returns summary.json's document. With the per-segment frame
     (:mod:`sim.runs.segments`) it also writes the segments and customer_value tables and
-    summary.json's "segments"."""
+    summary.json's "segments"; ``strategies`` (firm -> description of a researcher's own
+    strategy object) go into the manifest."""
     out_dir = Path(out_dir)
     clear_manifest(out_dir)
     run = scenario.run
@@ -78,5 +80,6 @@ def write_run_outputs(out_dir: str | Path, scenario: Scenario, seed: int, replic
     atomic_write_text(out_dir / "report.html", run_html(scenario, seed, replications, document, replication_table,
                                                         by_segment, plots,
                                                         final_table(segments, scenario) if segments is not None else None))
-    write_manifest(out_dir, "run", scenario, seed, replications, tables)
+    extra = {"strategies": strategies} if strategies else {}
+    write_manifest(out_dir, "run", scenario, seed, replications, tables, **extra)
     return document
