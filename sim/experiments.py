@@ -43,7 +43,7 @@ from . import calibration as _calibration
 from .outputs.files import safe_name
 from .results import ComparisonResults, RunResults, SweepResults
 from .runs.batch import BatchProgress, RunTask, run_tasks
-from .runs.comparison import ArmRun, run_comparison
+from .runs.comparison import ArmRun, run_comparison, stack_arms
 from .runs.engine import Engine, default_workers, make_engine
 from .runs.replications import replication_seeds
 from .runs.shipping import ship
@@ -115,8 +115,7 @@ def compare(scenario: ScenarioLike = None, arms: Mapping[str, Arm | Mapping[str,
             from .outputs.comparison import write_comparison_outputs
 
             write_comparison_outputs(directory, spec, seed, replications, comparison, firm)
-    per_replication = pd.concat([frame.assign(arm=name)[["arm", *frame.columns]]
-                                 for name, frame in comparison.per_replication.items()], ignore_index=True)
+    per_replication = stack_arms(comparison.per_replication)
     return ComparisonResults(spec, seed, replications, comparison.baseline, comparison.settings, comparison.table,
                              comparison.timeseries, per_replication, directory)
 
