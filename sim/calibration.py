@@ -95,7 +95,7 @@ def cohort_survival(scenario: Scenario, seed: int, steps: int, firm: str | None 
     """Share of ``firm``'s customers at the start still with it, without a break, after
     t = 0..steps periods (the first firm if none is named); ``strategies`` are fresh copies of the
     researcher's own (:mod:`sim.runs.shipping`)."""
-    model = MarketModel(scenario, rng=seed, strategies=strategies.open() if strategies else None)
+    model = MarketModel(scenario, rng=seed, strategies=strategies.fresh() if strategies else None)
     j = model.firm(firm).index if firm else 0
     alive = model.state.firm == j
     start = alive.sum()

@@ -53,6 +53,21 @@ def test_the_readme_api_example_runs_and_its_strategy_has_an_effect(capsys):
     assert "market_share" in capsys.readouterr().out
 
 
+def test_the_readme_many_runs_example_runs(tmp_path, monkeypatch):
+    """The README's second example (replications, a comparison, a sweep, a calibration and reading
+    the results back) runs as written, from a checkout, with the first example's strategy."""
+    text = (ROOT / "README.md").read_text().split("## For researchers: the Python API")[1]
+    first, second = (block.split("```")[0] for block in text.split("```python\n")[1:3])
+    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(first.split("as_is =")[0] + second, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    runs, again = namespace["runs"], namespace["again"]
+    assert again.timeseries.equals(runs.timeseries) and again.strategies == {"Middle": "PriceCut()"}
+    assert set(namespace["arms"].differences()["arm"]) == {"cut"}
+    assert namespace["grid"].rows["sample"].nunique() == 3
+
+
 def test_teaching_doc_prints_the_lessons_the_dashboard_shows():
     from sim.viz.lessons import DOC, DIVIDER, LESSONS_FILE, load_lessons, teaching_doc
 

@@ -29,7 +29,7 @@ def run_replication(scenario: Scenario, seed: int, replication: int = 0, strateg
                     steps: int | None = None) -> pd.DataFrame:
     """One seeded run (with fresh copies of any shipped strategies): the firm metrics frame with a
     ``replication`` column first."""
-    frame = MarketModel(scenario, rng=seed, strategies=strategies.open() if strategies else None).run(steps)
+    frame = MarketModel(scenario, rng=seed, strategies=strategies.fresh() if strategies else None).run(steps)
     frame.insert(0, "replication", replication)
     return frame
 

@@ -152,7 +152,7 @@ def run_with_segments(scenario: Scenario, seed: int, replication: int = 0, strat
                       steps: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One seeded run, as :func:`sim.runs.replications.run_replication`, and its per-segment
     frame (replication, step, segment, firm, figures)."""
-    model = MarketModel(scenario, rng=seed, strategies=strategies.open() if strategies else None)
+    model = MarketModel(scenario, rng=seed, strategies=strategies.fresh() if strategies else None)
     periods = []
     for _ in range(scenario.run.steps if steps is None else steps):
         model.step()

@@ -42,14 +42,14 @@ SIMPLE = (bool, int, float, complex, str, bytes, type(None), tuple, frozenset)
 
 @dataclass(frozen=True)
 class ShippedStrategies:
-    """Firm name -> strategy, serialised by value; :meth:`open` gives fresh instances."""
+    """Firm name -> strategy, serialised by value; :meth:`fresh` gives new instances."""
 
     payload: bytes
     digest: str
     described: tuple[tuple[str, str], ...]
     """(firm, the strategy's repr), for reports."""
 
-    def open(self) -> dict[str, Strategy]:
+    def fresh(self) -> dict[str, Strategy]:
         """A fresh copy of every strategy (unpickling needs cloudpickle installed, not the class's module)."""
         return pickle.loads(self.payload)
 
