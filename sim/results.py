@@ -227,4 +227,5 @@ def load_results(directory: str | Path) -> Results:
     if kind == "sweep":
         return SweepResults(design=manifest["design"], rows=tables["sweep"], summary=tables["sweep_summary"],
                             sensitivity=tables.get("sensitivity"), **common)
-    raise ValueError(f"{manifest_path}: kind {kind!r} is not a run, compare or sweep result")
+    raise ValueError(f"{manifest_path}: a {kind} directory, not a run, compare or sweep result; read its tables "
+                     f"with pandas.read_parquet: {', '.join(manifest['tables'].values())}")
