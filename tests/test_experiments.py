@@ -55,7 +55,7 @@ def test_run_replications_takes_a_path_overrides_and_strategies():
     assert list(results.summary.columns) == ["firm", "metric", "mean", "ci_low", "ci_high"]
     assert set(results.summary["metric"]) == {*SUMMARY_METRICS, "retention_rate_annual"}
     assert len(results.per_replication) == 3 * 3
-    assert results.strategies == {"Budget": "HoldPrice(price=0.6, decided=0)"}
+    assert results.strategies == {"Budget": "HoldPrice(price=0.6)"}
 
 
 def test_the_same_seed_gives_the_same_results_in_one_process_or_two():
@@ -111,7 +111,7 @@ def test_compare_takes_a_path_and_arms_as_objects():
                           replications=3, seed=2, workers=1, **SMALL)
     assert results.baseline == "as is"
     assert results.arms["cheaper"] == {"firms.Budget.price": 0.7}
-    assert results.arms["held"] == {"firms.Budget.strategy": "HoldPrice(price=0.7, decided=0)"}
+    assert results.arms["held"] == {"firms.Budget.strategy": "HoldPrice(price=0.7)"}
     assert list(results.timeseries["arm"].unique()) == ["as is", "cheaper", "held"]
     assert list(results.timeseries.columns[:4]) == ["arm", "replication", "step", "firm"]
     assert len(results.per_replication) == 3 * 3 * 3

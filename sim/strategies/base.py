@@ -51,8 +51,10 @@ class Strategy(ABC):
         """Set this period's decisions on ``firm``."""
 
     def __repr__(self) -> str:
-        """The class and its public attributes, e.g. ``RetentionGuard(target=0.99)``."""
-        given = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
+        """The class and its parameters as kept on the instance, e.g. ``RetentionGuard(target=0.99)``
+        (the constructor's arguments that are attributes; state kept besides is not shown)."""
+        parameters = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
+        given = ", ".join(f"{p}={getattr(self, p)!r}" for p in parameters if p in vars(self))
         return f"{type(self).__name__}({given})"
 
 
