@@ -41,6 +41,7 @@ import pandas as pd
 
 from . import calibration as _calibration
 from .outputs.files import safe_name
+from .outputs.manifest import clear_manifest, write_manifest
 from .results import ComparisonResults, RunResults, SweepResults
 from .runs.batch import BatchProgress, RunTask, run_tasks
 from .runs.comparison import ArmRun, run_comparison, stack_arms
@@ -133,7 +134,8 @@ def sweep(scenario: ScenarioLike = None, parameters: Mapping[str, Any] | None = 
     or ``sobol`` (then Sobol indices too); ``samples`` as in a scenario's ``sweep`` section. Without
     ``parameters``, the scenario's ``sweep`` section. With ``arms`` (as :func:`compare` takes them),
     every arm runs the whole design on the same seeds, and the rows get an ``arm`` column; with
-    ``out``, each arm's results go to ``out/<arm>/``. ``progress`` shows a bar of finished runs
+    ``out``, each arm's results go to ``out/<arm>/``, and :func:`sim.load_results` reads ``out`` back
+    as the crossed results. ``progress`` shows a bar of finished runs
     (as for the other functions)."""
     spec = _scenario_of(scenario, overrides)
     if parameters is not None:
@@ -148,14 +150,21 @@ def sweep(scenario: ScenarioLike = None, parameters: Mapping[str, Any] | None = 
                             "{'firms.NAME.price': [0.9, 1.0, 1.1]}, or a [sweep] section in the file")
     replications, seed = _defaults(spec, replications, seed)
     arm_runs = _arm_runs(spec, arms, strategies) if arms is not None else {None: ArmRun(spec, {}, strategies or {})}
-    results = {}
-    for name, arm in arm_runs.items():
-        where = None if out is None else (Path(out) if name is None else Path(out) / safe_name(name))
-        label = "runs" if name is None else f"{name}: runs"
-        results[name] = _sweep_one(arm, replications, seed, workers, scheduler, where, reuse, progress, label)
-    if None in results:
-        return results[None]
-    return _crossed(spec, seed, replications, results)
+    if None in arm_runs:
+        return _sweep_one(arm_runs[None], replications, seed, workers, scheduler, out and Path(out), reuse, progress,
+                          "runs")
+    with _output(out) as directory:
+        if directory is not None:
+            clear_manifest(directory)
+        folders = {name: safe_name(name) for name in arm_runs}
+        if len(set(folders.values())) < len(folders):
+            raise ValueError(f"arms: {sorted(arm_runs)} give the same folder names {sorted(folders.values())}; rename one")
+        by_arm = {name: _sweep_one(arm, replications, seed, workers, scheduler, directory and directory / folders[name],
+                                   reuse, progress, f"{name}: runs")
+                  for name, arm in arm_runs.items()}
+        if directory is not None:  # last: the directory is finished
+            write_manifest(directory, "sweep_arms", spec, seed, replications, {}, arms=folders)
+    return SweepResults.crossed(spec, seed, replications, by_arm, directory)
 
 
 def calibrate(scenario: ScenarioLike, observed: Sequence[float], parameters: Mapping[str, tuple[float, float]], *,
@@ -270,20 +279,6 @@ def _sweep_one(arm: ArmRun, replications: int, seed: int, workers: int | None, s
               "points": result.design.points, "base_samples": result.design.base_samples}
     return SweepResults(arm.scenario, seed, replications, design, long_rows(result),
                         sample_summary(result.rows, result.design.parameters, firms), result.sensitivity, directory)
-
-
-def _crossed(spec: Scenario, seed: int, replications: int, results: dict[str, SweepResults]) -> SweepResults:
-    """Arms crossed with one design: every table with an ``arm`` column first."""
-    def stacked(pick) -> pd.DataFrame | None:
-        frames = [pick(r).assign(arm=name) for name, r in results.items() if pick(r) is not None]
-        if not frames:
-            return None
-        combined = pd.concat(frames, ignore_index=True)
-        return combined[["arm", *[c for c in combined.columns if c != "arm"]]]
-
-    first = next(iter(results.values()))
-    return SweepResults(spec, seed, replications, first.design, stacked(lambda r: r.rows),
-                        stacked(lambda r: r.summary), stacked(lambda r: r.sensitivity), None)
 
 
 @contextlib.contextmanager

@@ -175,6 +175,21 @@ class SweepResults:
             raise ValueError(f"a {self.design['method']} design has no Sobol indices; use sweep method 'sobol'")
         return sobol_plot(self.sensitivity, sobol_warning(self.sensitivity, self.design.get("base_samples", 0)))
 
+    @classmethod
+    def crossed(cls, scenario: Scenario, seed: int, replications: int, by_arm: dict[str, SweepResults],
+                directory: Path | None = None) -> SweepResults:
+        """Arms crossed with one design: each arm's results, every table with an ``arm`` column first."""
+        def stacked(pick) -> pd.DataFrame | None:
+            frames = [pick(r).assign(arm=name) for name, r in by_arm.items() if pick(r) is not None]
+            if not frames:
+                return None
+            combined = pd.concat(frames, ignore_index=True)
+            return combined[["arm", *[c for c in combined.columns if c != "arm"]]]
+
+        first = next(iter(by_arm.values()))
+        return cls(scenario, seed, replications, first.design, stacked(lambda r: r.rows), stacked(lambda r: r.summary),
+                   stacked(lambda r: r.sensitivity), directory)
+
     def for_arm(self, arm: str) -> SweepResults:
         """The results of one arm of a sweep crossed with arms."""
         if "arm" not in self.rows.columns:
@@ -200,7 +215,9 @@ def load_results(directory: str | Path) -> Results:
     :func:`sim.run_replications`, :func:`sim.compare` or :func:`sim.sweep` returned.
 
     A directory without a manifest (``results.json``) is not a finished output directory: its
-    command was interrupted before the end, or it was written by an older version.
+    command was interrupted before the end, or it was written by an older version. The directory
+    of a sweep crossed with arms (``sim.sweep(..., arms=..., out=OUT)``) reads back with every
+    arm's results, as the call returned them.
     """
     directory = Path(directory)
     manifest_path = directory / MANIFEST
@@ -213,6 +230,9 @@ def load_results(directory: str | Path) -> Results:
     if manifest.get("format") != FORMAT:
         raise ValueError(f"{manifest_path}: format {manifest.get('format')!r}, expected {FORMAT!r}")
     scenario = Scenario.model_validate(manifest["scenario"])
+    if manifest["kind"] == "sweep_arms":  # a sweep crossed with arms: one directory per arm inside
+        by_arm = {name: load_results(directory / folder) for name, folder in manifest["arms"].items()}
+        return SweepResults.crossed(scenario, manifest["seed"], manifest["replications"], by_arm, directory)
     tables = {stem: pd.read_parquet(directory / name) for stem, name in manifest["tables"].items()}
     common = {"scenario": scenario, "seed": manifest["seed"], "replications": manifest["replications"],
               "directory": directory}

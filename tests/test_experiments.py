@@ -261,3 +261,14 @@ def test_a_calibration_projects_its_fit_as_a_table():
     assert list(projection.columns) == ["t", "mean", "low", "high", "sbg"] and len(projection) == 7
     assert (projection["low"] <= projection["mean"]).all() and (projection["mean"] <= projection["high"]).all()
     assert projection["mean"].iloc[0] == 1.0 and projection["mean"].is_monotonic_decreasing
+
+
+def test_a_crossed_sweep_written_to_a_directory_reads_back_whole(tmp_path):
+    results = sim.sweep(QUICKSTART, {"firms.Budget.price": [0.7, 0.9]}, arms={"plain": {}, "dear": {"firms.Premium.price": 1.6}},
+                        replications=2, workers=1, out=tmp_path / "crossed", **SMALL)
+    assert sorted(p.name for p in (tmp_path / "crossed").iterdir() if p.is_dir()) == ["dear", "plain"]
+    again = sim.load_results(tmp_path / "crossed")
+    pd.testing.assert_frame_equal(again.rows, results.rows)
+    pd.testing.assert_frame_equal(again.summary, results.summary)
+    assert again.for_arm("dear").rows["firms.Budget.price"].tolist() == results.for_arm("dear").rows[
+        "firms.Budget.price"].tolist()

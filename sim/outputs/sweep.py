@@ -66,4 +66,4 @@ def write_sweep_outputs(out_dir: str | Path, scenario: Scenario, seed: int, repl
             (out_dir / stale).unlink(missing_ok=True)
     return write_manifest(out_dir, "sweep", scenario, seed, replications, tables,
                           design={"method": result.design.method, "parameters": parameters,
-                                  "points": result.design.points})
+                                  "points": result.design.points, "base_samples": result.design.base_samples})
