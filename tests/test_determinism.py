@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sim import MarketModel
-from sim.runs import LocalEngine, run_replications
+import sim
 
 from .conftest import ROOT, marketsim, small_scenario
 
@@ -35,8 +35,8 @@ def test_different_seeds_differ():
 
 def test_same_seed_same_frame_in_process():
     scenario = small_scenario()
-    a = run_replications(scenario, 2, seed=9)
-    b = run_replications(scenario, 2, seed=9, engine=LocalEngine(2))
+    a = sim.run_replications(scenario, replications=2, seed=9, workers=1).timeseries
+    b = sim.run_replications(scenario, replications=2, seed=9, workers=2).timeseries
     pd.testing.assert_frame_equal(a, b)
     assert a["replication"].unique().tolist() == [0, 1]
     assert not a[a.replication == 0].reset_index(drop=True).drop(columns="replication").equals(

@@ -22,7 +22,7 @@ API_PAGES = {
     "strategies": ["Strategy", "register_strategy", "known_strategies", "decide", "Fixed", "SegmentByCLV",
                    "EpsilonGreedy", "QualityLeader", "ImitateBest"],
     "scenarios": ["load_scenario", "Scenario", "ScenarioError", "scenario_with"],
-    "runs": ["run_replications", "LocalEngine", "DaskEngine", "RunStore"],
+    "runs": ["run_replication", "LocalEngine", "DaskEngine", "RunStore"],
     "calibration": ["calibrate", "fit_sbg", "Calibration"],
     "optimise": ["optimise", "best_response", "Decision", "Constraint"],
     "statistics": ["paired_difference", "sweep_design", "sobol_indices", "proportion_ci", "mean_ci"],

@@ -14,7 +14,7 @@ from sim import MarketModel
 from sim.outputs.files import write_table
 from sim.outputs.summary import summarize
 from sim.outputs.write import timeseries_table
-from sim.runs import run_replications
+import sim
 from sim.scenario import Scenario, ScenarioError, validate_document
 from sim.scenario.limits import (BYTES_PER_RESULT_ROW, PROCESS_BYTES, RESULTS_BASE, TooLarge, available_memory,
                                  check_memory, model_bytes)
@@ -57,7 +57,7 @@ def test_estimate_covers_gathering_and_writing_the_results(tmp_path):
     spec = scenario(10, 3, "fully_mixed", 2, steps=150)
 
     def gather_and_write():
-        frame = run_replications(spec, 3, 1)
+        frame = sim.run_replications(spec, replications=3, seed=1, workers=1).timeseries
         write_table(tmp_path, "timeseries", timeseries_table(frame))
         summarize(frame)
 

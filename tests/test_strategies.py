@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from sim import MarketModel, Strategy, register_strategy
-from sim.runs import LocalEngine, run_replications
+import sim
+from sim.runs import LocalEngine
 from sim.runs.comparison import run_comparison
 from sim.scenario import ScenarioError, validate_document
 from sim.scenario.schema import RELATIONSHIP_LEVELS
@@ -176,7 +177,7 @@ def test_a_strategy_defined_outside_the_package_runs_by_name_in_replications_and
                {"name": "B"}],
         compare={"arms": [{"name": "cutter"}, {"name": "steady", "set": {"firms.A.strategy.name": "fixed",
                                                                            "firms.A.strategy.params": {}}}]})
-    frame = run_replications(scenario, replications=2, engine=LocalEngine(1))
+    frame = sim.run_replications(scenario, replications=2, workers=1).timeseries
     prices = frame[(frame["firm"] == "A") & (frame["replication"] == 0)]["price"].to_numpy()
     assert prices == pytest.approx(1.0 - 0.02 * np.arange(1, scenario.run.steps + 1))
 

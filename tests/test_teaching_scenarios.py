@@ -21,7 +21,8 @@ import pytest
 from scipy import stats
 
 from sim import MarketModel, load_scenario
-from sim.runs import replication_seeds, run_replications
+import sim
+from sim.runs import replication_seeds
 from sim.viz.lessons import load_lessons
 
 TEACHING = Path(__file__).resolve().parents[1] / "scenarios" / "teaching"
@@ -38,7 +39,7 @@ def scenario(name: str, **overrides):
 
 def replications(name: str, n: int = REPLICATIONS, **overrides) -> pd.DataFrame:
     spec = scenario(name, **overrides)
-    return run_replications(spec, n, spec.run.seed)
+    return sim.run_replications(spec, replications=n, seed=spec.run.seed, workers=1).timeseries
 
 
 def per_replication(frame: pd.DataFrame, metric: str, firm: str, how: str = "last") -> np.ndarray:

@@ -4,8 +4,8 @@ in a store so that interrupted work resumes."""
 
 from .batch import BatchProgress, RunTask, run_tasks
 from .engine import Engine, LocalEngine, make_engine
-from .replications import replication_seeds, run_replication, run_replications
+from .replications import replication_seeds, run_replication
 from .store import RunStore
 
 __all__ = ["BatchProgress", "Engine", "LocalEngine", "RunStore", "RunTask", "make_engine", "replication_seeds",
-           "run_replication", "run_replications", "run_tasks"]
+           "run_replication", "run_tasks"]
