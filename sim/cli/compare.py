@@ -69,6 +69,6 @@ def compare(scenario, out_dir, replications, seed, firm, workers, scheduler, fre
         raise UserError(str(err)) from None
     write_comparison_outputs(out, spec, seed, replications, result, focus)
     print_ranking(result, focus, spec.run.currency, spec.run.periods_per_year)
-    stdout.print(f"outputs in {out}/ (report.html, comparison.json, comparison.csv, comparison_forest.png and .svg, "
-                 "runs/)")
+    stdout.print(f"outputs in {out}/ (report.html, comparison.json; tables comparison, timeseries and "
+                 "per_replication as .csv and .parquet; comparison_forest.png and .svg; results.json; runs/)")
 

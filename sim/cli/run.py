@@ -47,5 +47,6 @@ def run(scenario, out_dir, replications, seed, segments, workers, scheduler, fre
                   f"{plural(spec.run.steps, 'period')}", replications, spec.run.currency, spec.run.periods_per_year)
     if segments:
         print_segment_leaders(document["segments"], spec.run.currency, spec.run.periods_per_year)
-    stdout.print(f"outputs in {out}/ (report.html, report.md, summary.json, timeseries.csv"
-                 f"{', segments.csv, customer_value.csv' if segments else ''}, plots as PNG and SVG, runs/)")
+    tables = "timeseries, per_replication, summary" + (", segments, customer_value" if segments else "")
+    stdout.print(f"outputs in {out}/ (report.html, report.md, summary.json; tables {tables} as .csv and .parquet; "
+                 "plots as PNG and SVG; results.json; runs/)")

@@ -81,9 +81,9 @@ def sweep(scenario, out_dir, replications, seed, workers, scheduler, fresh, assi
         spec, replications, seed, engine, store_for(out), on_progress, source=scenario, reuse=not fresh))
     report_reuse(result.progress, out)
     write_sweep_outputs(out, spec, seed, replications, result)
-    written = ["design.json", "sweep.csv", "sweep_summary.csv", "report.html", "plots"]
+    written = ["design.json", "sweep and sweep_summary as .csv and .parquet", "report.html", "plots"]
     if result.sensitivity is not None:
-        written += ["sensitivity.csv", "sensitivity.json"]
+        written += ["sensitivity as .csv, .parquet and .json"]
         stdout.print(sensitivity_table(result))
         warning = sobol_warning(result.sensitivity, result.design.base_samples)
         if warning:
@@ -92,4 +92,4 @@ def sweep(scenario, out_dir, replications, seed, workers, scheduler, fresh, assi
         firms = [f.name for f in spec.firms]
         print_samples(sample_summary(result.rows, result.design.parameters, firms), result.design.parameters,
                       firms, spec.run.currency)
-    stdout.print(f"outputs in {out}/ ({', '.join(written)}, runs/)")
+    stdout.print(f"outputs in {out}/ ({', '.join(written)}, results.json, runs/)")
