@@ -11,16 +11,20 @@ Each command runs in a fresh process group with a bounded timeout.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures.process import _ExecutorManagerThread
 from pathlib import Path
 
 import pytest
 from pandas.testing import assert_frame_equal
 
+from sim.runs.engine import LocalEngine
 from sim.runs.replications import run_replication
 from sim.runs.store import RunStore, fingerprint
 from sim.scenario import scenario_with
@@ -187,6 +191,20 @@ def test_a_stored_run_is_reused_only_for_the_same_scenario_seed_and_replication(
     assert store.load("r0", fingerprint(scenario_with(spec, {"firms.A.price": 1.2}), 5, 0)) is None
     assert store.load("r0", fingerprint(spec, 6, 0)) is None
     assert store.load("r0", fingerprint(spec, 5, 1)) is None
+
+
+def test_a_stopped_pool_leaves_no_worker_and_no_thread_behind():
+    """An interruption while tasks run (here: raised by the first result's callback) ends the
+    workers and the pool's manager thread before it propagates. A manager thread still ending
+    at interpreter exit races the exit hook for its wake-up pipe, and the loser prints a
+    'Bad file descriptor' traceback after an otherwise clean stop (seen once in CI)."""
+    def interrupt(i, result):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        LocalEngine(workers=2).run(time.sleep, [(0.05,), (2.0,), (2.0,), (2.0,)], interrupt)
+    assert multiprocessing.active_children() == []
+    assert [t for t in threading.enumerate() if isinstance(t, _ExecutorManagerThread)] == []
 
 
 # ------------------------------------------------------------------- soak ---

@@ -23,6 +23,8 @@ from ..domain import rows
 Task = tuple[Any, ...]
 PRELOAD = "sim.runs.batch"
 """The module a fork server imports once for all its workers (with the model and every run function)."""
+MANAGER_EXIT = 10.0
+"""Seconds, at most, to wait for a stopped pool's manager thread (it ends within milliseconds)."""
 
 
 class Engine(ABC):
@@ -109,13 +111,22 @@ def _start_worker() -> None:
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """Cancel queued tasks and end the worker processes at once."""
-    workers = list((pool._processes or {}).values())  # no public way to end workers before Python 3.14
+    """Cancel queued tasks and end the worker processes at once.
+
+    The pool's manager thread is then waited for (it closes its wake-up pipe as it ends):
+    left running, it could close that pipe while the interpreter's exit hook writes to it,
+    which prints an ``OSError: Bad file descriptor`` traceback after a clean stop.
+    """
+    # No public way to end workers before Python 3.14, nor to reach the manager thread.
+    workers = list((pool._processes or {}).values())
+    manager = pool._executor_manager_thread
     pool.shutdown(wait=False, cancel_futures=True)
     for process in workers:
         process.terminate()
     for process in workers:
         process.join()
+    if manager is not None:
+        manager.join(timeout=MANAGER_EXIT)
 
 
 def make_engine(workers: int | None = None, scheduler: str | None = None) -> Engine:
