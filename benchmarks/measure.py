@@ -10,7 +10,10 @@
   this one process;
 - ``cli``: the whole ``marketsim run`` command (start-up, run, CSV, plots, report);
 - ``profile``: CPU time per period of each sub-step (run it with ``MARKETSIM_THREADS=1``:
-  the process's CPU time then belongs to the sub-step that spent it).
+  the process's CPU time then belongs to the sub-step that spent it);
+- ``calibration``: ``sim.calibrate`` of the validation cohort (Fader & Hardie's high-end
+  segment, two parameters) by Nelder-Mead and by differential evolution, on WORKERS
+  (the STEPS argument) local processes: wall time and simulated curves of each.
 
 Peak memory is the process's maximum resident set size (``getrusage``, KiB on Linux).
 """
@@ -122,7 +125,27 @@ def time_sub_steps(customers: int, steps: int, firms: int | None = None, degree:
             "sub_steps_cpu_s": {k: v / steps for k, v in spent.items()}}
 
 
-KINDS = {"model": time_model, "reference": time_reference, "cli": time_cli, "profile": time_sub_steps}
+COHORT = Path(__file__).parents[1] / "docs" / "validation" / "cohort.toml"
+HIGH_END = [1000, 869, 743, 653, 593, 551, 517, 491]  # Fader & Hardie (2007), customers alive at years 0-7
+
+
+def time_calibration(customers: int, workers: int) -> dict:
+    """Wall time of a calibration of the two Beta parameters, by each search method, on ``workers`` processes."""
+    import sim
+
+    beta = "market.segments[0].base_defection_beta"
+    bounds = {f"{beta}[0]": (0.05, 20.0), f"{beta}[1]": (0.05, 50.0)}
+    figures = {"customers": customers, "workers": workers}
+    for method, budget in (("nelder-mead", 60), ("differential-evolution", 100)):
+        start = time.perf_counter()
+        fit = sim.calibrate(COHORT, HIGH_END, bounds, replications=2, method=method, max_evaluations=budget,
+                            workers=workers, market__customers=customers)
+        figures[method] = {"wall_s": time.perf_counter() - start, "evaluations": fit.evaluations}
+    return figures
+
+
+KINDS = {"model": time_model, "reference": time_reference, "cli": time_cli, "profile": time_sub_steps,
+         "calibration": time_calibration}
 
 if __name__ == "__main__":
     kind, customers, steps, *more = sys.argv[1:]

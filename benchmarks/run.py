@@ -7,6 +7,7 @@ Usage (from the repository root)::
     python -m benchmarks --cli      # also time `marketsim run` at 1,000,000 x 120 as a whole process
     python -m benchmarks --scaling  # only: cost per period against firms and network degree
     python -m benchmarks --profile  # only: CPU time of each sub-step of a period, on one thread
+    python -m benchmarks --calibration  # only: sim.calibrate on one and on two workers
 
 The market is ``benchmarks/market.toml`` (5 firms, small-world network of mean
 degree 10, word of mouth, every relationship level in use). Every size runs in
@@ -39,6 +40,7 @@ import sys
 SIZES = (10_000, 100_000, 1_000_000)
 DASHBOARD_CUSTOMERS = 5_000
 REFERENCE_CUSTOMERS = 10_000
+CALIBRATION_CUSTOMERS = 20_000  # as docs/validation.md's fit
 QUICK_REFERENCE_CUSTOMERS = 2_000  # the per-customer reference takes seconds per period even at this size
 
 
@@ -76,6 +78,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", action="store_true",
                         help="only: CPU time per period of each sub-step at 100,000 and 1,000,000 customers, "
                              "on one thread")
+    parser.add_argument("--calibration", action="store_true",
+                        help="only: wall time of sim.calibrate at 20,000 customers on 1 and 2 workers")
     parser.add_argument("--scaling", action="store_true",
                         help="only: CPU time per period at 100,000 customers against firms and network degree")
     args = parser.parse_args(argv)
@@ -83,6 +87,13 @@ def main(argv: list[str] | None = None) -> None:
     print("load_average_1min={:.2f} cpus={}".format(os.getloadavg()[0], os.cpu_count()), flush=True)
     if args.scaling:
         scaling(args.steps or 10)
+        return
+    if args.calibration:
+        for workers in (1, 2):
+            r = measure("calibration", CALIBRATION_CUSTOMERS, workers)
+            for method in ("nelder-mead", "differential-evolution"):
+                print(f"calibration customers={r['customers']} workers={workers} method={method} "
+                      f"wall_s={r[method]['wall_s']:.1f} evaluations={r[method]['evaluations']}", flush=True)
         return
     if args.profile:
         for customers in (100_000, 1_000_000):

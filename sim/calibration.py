@@ -15,6 +15,11 @@ the parameters.
 
 Projections come from the fitted simulation: replications of a cohort of the
 observed size give a mean curve and a 95 % interval.
+
+The search itself is sequential, but the runs behind each simulated curve are
+independent: an :class:`~sim.runs.engine.Engine` runs them side by side (each
+evaluation's replications, and a differential-evolution generation's whole
+population at once). The engine never changes a result.
 """
 
 from __future__ import annotations
@@ -32,10 +37,21 @@ from scipy.special import betaln
 
 from .model import MarketModel
 from .runs import replication_seeds
+from .runs.engine import Engine, LocalEngine
 from .runs.shipping import ShippedStrategies
 from .scenario import Scenario, ScenarioError, scenario_with
 
 _ELEMENT = re.compile(r"^(?P<path>.+)\[(?P<index>\d+)\]$")
+METHODS = ("nelder-mead", "differential-evolution")
+"""SciPy's searches: a local simplex from the middle of the box, and a seeded global one."""
+GENERATION = 10
+"""Differential evolution's population, per parameter searched (SciPy's ``popsize``)."""
+
+
+def runs_at_once(method: str, parameters: int, replications: int) -> int:
+    """How many runs one step of the search asks for together: an evaluation's replications, or a
+    differential-evolution generation's (as many workers as that can be busy)."""
+    return replications * (GENERATION * parameters if method == "differential-evolution" else 1)
 
 
 # ------------------------------------------------------------ the data ---
@@ -173,6 +189,8 @@ class Calibration:
     """The researcher's own strategies the fit ran with (projections run with them too)."""
     firm: str | None = None
     """The firm whose customers' retention was fitted (None: the first)."""
+    engine: Engine | None = field(default=None, repr=False)
+    """Where the fit's runs were computed (projections run there too; None: in this process)."""
 
     @property
     def rmse(self) -> float:
@@ -182,8 +200,8 @@ class Calibration:
     def project(self, steps: int, cohort: int, replications: int = 200, seed: int = 7) -> pd.DataFrame:
         """Survival t = 0..steps of cohorts of ``cohort`` customers from the fitted scenario, beside
         the sBG model's: t, mean, low and high (2.5 and 97.5 percentiles: the range 95 % of such
-        cohorts fall in, over ``replications``), sbg."""
-        projected = project(self.fitted, steps, cohort, replications, seed, self.firm, self.strategies)
+        cohorts fall in, over ``replications``), sbg. The runs use the fit's engine."""
+        projected = project(self.fitted, steps, cohort, replications, seed, self.firm, self.strategies, self.engine)
         t = np.arange(steps + 1)
         return pd.DataFrame({"t": t, **projected, "sbg": sbg_survival(*self.sbg, t)})
 
@@ -198,20 +216,24 @@ class Calibration:
 def calibrate(scenario: Scenario, observed: Sequence[float], parameters: dict[str, tuple[float, float]],
               firm: str | None = None, replications: int = 2, seed: int = 1, method: str = "nelder-mead",
               log_scale: bool = True, max_evaluations: int = 300,
-              strategies: ShippedStrategies | None = None) -> Calibration:
+              strategies: ShippedStrategies | None = None, engine: Engine | None = None) -> Calibration:
     """Fit ``parameters`` (path -> (low, high)) so the simulated cohort curve explains ``observed``.
 
     ``replications`` runs, pooled, on seeds spawned from ``seed`` (the same every evaluation) make
     one simulated curve. ``method`` is ``nelder-mead`` (local, from the middle of the box) or
-    ``differential-evolution`` (global, seeded). With ``log_scale`` the search runs on the logarithm of
-    positive parameters. The scenario should make its periods match the observation's (for yearly
-    data, one period a year). ``strategies`` are the researcher's own, given as objects.
+    ``differential-evolution`` (global, seeded; each generation is evaluated at once). With
+    ``log_scale`` the search runs on the logarithm of positive parameters. The scenario should make
+    its periods match the observation's (for yearly data, one period a year). ``strategies`` are
+    the researcher's own, given as objects; ``engine`` computes the runs (default: this process),
+    its workers kept for the whole search.
     """
     share, cohort = observed_survival(observed)
     steps = share.size - 1
     names = list(parameters)
     if not names:
         raise ValueError("name at least one parameter to calibrate")
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; use {' or '.join(METHODS)}")
     low = np.array([parameters[n][0] for n in names], dtype=float)
     high = np.array([parameters[n][1] for n in names], dtype=float)
     if np.any(low >= high):
@@ -220,41 +242,51 @@ def calibrate(scenario: Scenario, observed: Sequence[float], parameters: dict[st
     lo, hi = (np.log(low), np.log(high)) if logged else (low, high)  # the search box
     seeds = replication_seeds(seed, replications)
     with_parameters(scenario, names, low)  # a wrong path fails here, before any search
+    engine = engine or LocalEngine(1)
 
     def model_values(z: np.ndarray) -> np.ndarray:
         return np.exp(z) if logged else z
 
-    def curve(values: np.ndarray) -> np.ndarray:
-        fitted = with_parameters(scenario, names, values)
-        return np.mean([cohort_survival(fitted, s, steps, firm, strategies) for s in seeds], axis=0)
+    def curves(candidates: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Each candidate's simulated curve (the mean over the seeds), all runs at once on the engine."""
+        fitted = [with_parameters(scenario, names, values) for values in candidates]
+        runs = engine.run(cohort_survival, [(f, s, steps, firm, strategies) for f in fitted for s in seeds])
+        return [np.mean(runs[k * len(seeds):(k + 1) * len(seeds)], axis=0) for k in range(len(fitted))]
 
-    def objective(z: np.ndarray) -> float:
-        return -log_likelihood(curve(model_values(np.clip(z, lo, hi))), share, cohort)
+    evaluated = 0  # simulated curves (SciPy counts a vectorised generation as one evaluation)
+
+    def objectives(z: np.ndarray) -> np.ndarray:
+        """Negative log-likelihood of each column of ``z`` (search coordinates: parameters x candidates)."""
+        nonlocal evaluated
+        candidates = [model_values(np.clip(column, lo, hi)) for column in z.T]
+        evaluated += len(candidates)
+        return np.array([-log_likelihood(c, share, cohort) for c in curves(candidates)])
 
     def inside(y: np.ndarray) -> np.ndarray:
         """Unbounded search coordinates -> the box (a logistic map), so a simplex cannot
         collapse onto a bound as it can when points are clipped."""
         return lo + (hi - lo) * special.expit(y)
 
-    if method == "nelder-mead":
-        simplex = np.vstack([np.zeros(len(names)), np.eye(len(names))])  # from the middle of the box
-        result = optimize.minimize(lambda y: objective(inside(y)), x0=simplex[0], method="Nelder-Mead",
-                                   options={"maxfev": max_evaluations, "xatol": 1e-3, "fatol": 1e-3,
-                                            "initial_simplex": simplex})
-        best = inside(result.x)
-    elif method == "differential-evolution":
-        result = optimize.differential_evolution(objective, list(zip(lo, hi, strict=True)), seed=seed,
-                                                 maxiter=max(1, max_evaluations // 30), popsize=10, polish=False,
-                                                 tol=1e-6)
-        best = np.clip(result.x, lo, hi)
-    else:
-        raise ValueError(f"unknown method {method!r}; use nelder-mead or differential-evolution")
-    values = model_values(best)
+    with engine:  # its workers (or connection) last for the whole search
+        if method == "nelder-mead":
+            simplex = np.vstack([np.zeros(len(names)), np.eye(len(names))])  # from the middle of the box
+            result = optimize.minimize(lambda y: objectives(inside(y)[:, None])[0], x0=simplex[0],
+                                       method="Nelder-Mead",
+                                       options={"maxfev": max_evaluations, "xatol": 1e-3, "fatol": 1e-3,
+                                                "initial_simplex": simplex})
+            best = inside(result.x)
+        else:  # a generation's candidates are the columns of one call
+            result = optimize.differential_evolution(objectives, list(zip(lo, hi, strict=True)), seed=seed,
+                                                     maxiter=max(1, max_evaluations // 30), popsize=GENERATION,
+                                                     polish=False, tol=1e-6, vectorized=True, updating="deferred")
+            best = np.clip(result.x, lo, hi)
+        values = model_values(best)
+        simulated = curves([values])[0]
     return Calibration(parameters=dict(zip(names, map(float, values), strict=True)),
                        log_likelihood=-float(result.fun), fitted=with_parameters(scenario, names, values),
-                       observed=share, cohort=cohort, simulated=curve(values), evaluations=int(result.nfev),
+                       observed=share, cohort=cohort, simulated=simulated, evaluations=evaluated,
                        converged=bool(result.success), message=str(result.message), sbg=fit_sbg(observed),
-                       strategies=strategies, firm=firm)
+                       strategies=strategies, firm=firm, engine=engine)
 
 
 @dataclass
@@ -297,12 +329,14 @@ def holdout(scenario: Scenario, observed: Sequence[float], parameters: dict[str,
 
 
 def project(scenario: Scenario, steps: int, cohort: int, replications: int = 200, seed: int = 7,
-            firm: str | None = None, strategies: ShippedStrategies | None = None) -> dict[str, np.ndarray]:
+            firm: str | None = None, strategies: ShippedStrategies | None = None,
+            engine: Engine | None = None) -> dict[str, np.ndarray]:
     """Survival t = 0..steps of cohorts of ``cohort`` customers from ``scenario``: the mean over
-    replications and the 2.5 and 97.5 percentiles (what a cohort of that size would show)."""
+    replications and the 2.5 and 97.5 percentiles (what a cohort of that size would show), the
+    runs computed on ``engine`` (default: this process)."""
     cohort_scenario = scenario_with(scenario, {"market.customers": int(cohort)}, "projection")
-    curves = np.array([cohort_survival(cohort_scenario, s, steps, firm, strategies)
-                       for s in replication_seeds(seed, replications)])
+    tasks = [(cohort_scenario, s, steps, firm, strategies) for s in replication_seeds(seed, replications)]
+    curves = np.array((engine or LocalEngine(1)).run(cohort_survival, tasks))
     return {"mean": curves.mean(axis=0), "low": np.percentile(curves, 2.5, axis=0),
             "high": np.percentile(curves, 97.5, axis=0)}
 
@@ -314,7 +348,8 @@ def summary(calibration: Calibration, steps: int, cohort: int, replications: int
     of ``cohort`` customers over ``replications`` replications)."""
     t = np.arange(steps + 1)
     a, b = calibration.sbg
-    projected = project(calibration.fitted, steps, cohort, replications, seed, firm, calibration.strategies)
+    projected = project(calibration.fitted, steps, cohort, replications, seed, firm, calibration.strategies,
+                        calibration.engine)
     return {
         "observed": {"t": list(range(calibration.observed.size)), "cohort": calibration.cohort,
                      "survival": calibration.observed.tolist()},

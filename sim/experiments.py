@@ -169,20 +169,25 @@ def sweep(scenario: ScenarioLike = None, parameters: Mapping[str, Any] | None = 
 
 def calibrate(scenario: ScenarioLike, observed: Sequence[float], parameters: Mapping[str, tuple[float, float]], *,
               firm: str | None = None, replications: int | None = None, seed: int | None = None,
-              method: str = "nelder-mead",
-              log_scale: bool = True, max_evaluations: int = 300, strategies: Mapping[str, Strategy] | None = None,
-              **overrides: Any) -> _calibration.Calibration:
+              method: str = "nelder-mead", log_scale: bool = True, max_evaluations: int = 300,
+              strategies: Mapping[str, Strategy] | None = None, workers: int | None = None,
+              scheduler: str | None = None, **overrides: Any) -> _calibration.Calibration:
     """Fit ``parameters`` (dotted path -> (low, high)) so that the simulated retention curve of
     ``firm``'s customers at the start explains ``observed`` (counts or shares alive at t = 0, 1, ...),
     by maximum likelihood, with the sBG model fitted beside it (:mod:`sim.calibration`). Each
-    evaluation pools ``replications`` runs on the same seeds (defaults: the scenario's), in this
-    process: the search is sequential. ``results.curves`` holds observed, simulated and sBG
-    survival per period; ``results.project(steps, cohort)`` projects the fitted scenario ahead."""
+    evaluation pools ``replications`` runs on the same seeds (defaults: the scenario's). The search
+    is sequential; ``workers`` processes (default: the cores, at most one per run of an
+    evaluation, or of a differential-evolution generation) or a Dask ``scheduler`` compute each
+    evaluation's runs side by side, kept for the whole search. ``results.curves`` holds observed,
+    simulated and sBG survival per period; ``results.project(steps, cohort)`` projects the fitted
+    scenario ahead on the same workers."""
     spec = _scenario_of(scenario, overrides)
     replications, seed = _defaults(spec, replications, seed)
+    batch = _calibration.runs_at_once(method, len(parameters), replications)
     return _calibration.calibrate(spec, observed, dict(parameters), firm=firm, replications=replications, seed=seed,
                                   method=method, log_scale=log_scale, max_evaluations=max_evaluations,
-                                  strategies=ship(spec, strategies))
+                                  strategies=ship(spec, strategies),
+                                  engine=_engine(spec, workers, scheduler, batch))
 
 
 # ------------------------------------------------------------ details ---

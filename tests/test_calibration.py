@@ -139,6 +139,7 @@ def test_cli_fits_projects_and_writes_json(tmp_path):
     (["--observed", "1000,600,400", "--param", "x=5:1"], "LOW < HIGH"),
     (["--observed", "1000,600,400", "--param", "market.segments[0].nope=0:1"], "unknown key"),
     (["--observed", "1000,600,400", "--firm", "Nobody"], "no such firm"),
+    (["--observed", "1000,600,400", "--scheduler", "nowhere"], "expected a scheduler's address"),
 ])
 def test_cli_reports_mistakes_and_writes_nothing(tmp_path, args, message):
     """Exit code 2 and a message naming the problem (in process: the subprocess path is covered above)."""

@@ -177,6 +177,21 @@ def test_calibrate_takes_a_path_and_gives_its_curves():
     assert 0.01 <= fit.parameters["market.segments[0].base_defection"] <= 0.3
 
 
+@pytest.mark.parametrize("method", ["nelder-mead", "differential-evolution"])
+def test_calibrate_gives_the_same_fit_on_two_workers_as_in_this_process(method):
+    """Each evaluation's runs (a generation's, for differential evolution) go to the workers,
+    kept for the whole search; the fit, its curve and a projection do not depend on where."""
+    observed, bounds = [1000, 900, 820, 760], {"market.segments[0].base_defection": (0.01, 0.3)}
+    options = dict(replications=2, max_evaluations=10, method=method, market__customers=300,
+                   strategies={"Budget": HoldPrice(0.75)})
+    here = sim.calibrate(QUICKSTART, observed, bounds, workers=1, **options)
+    there = sim.calibrate(QUICKSTART, observed, bounds, workers=2, **options)
+    assert there.parameters == here.parameters and there.evaluations == here.evaluations
+    np.testing.assert_array_equal(there.simulated, here.simulated)
+    pd.testing.assert_frame_equal(there.project(4, cohort=100, replications=3),
+                                  here.project(4, cohort=100, replications=3))
+
+
 # ------------------------------------------------- the fingerprint ---
 
 

@@ -12,9 +12,11 @@ from pathlib import Path
 import click
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from ..calibration import calibrate as fit, observed_survival, summary, with_parameters
+from ..calibration import METHODS, calibrate as fit, observed_survival, runs_at_once, summary, with_parameters
+from ..scenario.limits import check_memory
 from ..outputs.calibration import write_calibration_outputs
 from .common import UserError, load, prepare_kernels, set_option, stderr, stdout, user_errors
+from .execution import choose_engine, where_options
 from .output import output_directory
 from .tables import fitted_tables, print_tables
 
@@ -74,7 +76,7 @@ def parse_parameter(text: str) -> tuple[str, tuple[float, float]]:
 @click.option("--firm", default=None, help="The firm whose starting customers are the cohort (default: the first).")
 @click.option("--project-to", type=click.IntRange(min=1, max=10_000), default=None,
               help="Project survival to this period (default: the scenario's run.steps).")
-@click.option("--method", type=click.Choice(["nelder-mead", "differential-evolution"]), default="nelder-mead",
+@click.option("--method", type=click.Choice(METHODS), default="nelder-mead",
               show_default=True, help="SciPy optimiser.")
 @click.option("--max-evaluations", type=click.IntRange(min=5), default=200, show_default=True,
               help="Budget of simulated curves for the search.")
@@ -85,11 +87,15 @@ def parse_parameter(text: str) -> tuple[str, tuple[float, float]]:
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Root seed (default: the scenario's run.seed).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Output directory for calibration.json (default: out/<scenario name>-calibration).")
+@where_options
 @set_option
 @user_errors
 def calibrate(scenario, observed, params, firm, project_to, method, max_evaluations, replications, projections,
-              seed, out_dir, assignments):
-    """Fit parameters of SCENARIO so its cohort retention matches an observed curve; project it."""
+              seed, out_dir, workers, scheduler, assignments):
+    """Fit parameters of SCENARIO so its cohort retention matches an observed curve; project it.
+
+    The search is sequential; each evaluation's runs (a differential-evolution generation's) and
+    the projection's are computed side by side on --workers processes or a Dask cluster."""
     spec = load(scenario, assignments)
     counts = parse_observed(observed)
     bounds = dict(parse_parameter(p) for p in params)
@@ -102,18 +108,23 @@ def calibrate(scenario, observed, params, firm, project_to, method, max_evaluati
         with_parameters(spec, list(bounds), [low for low, _ in bounds.values()])
     except ValueError as err:
         raise UserError(f"{scenario}: {err}") from None
+    batch = runs_at_once(method, len(bounds), replications)
+    engine = choose_engine(workers, scheduler, max(batch, projections))  # the projection's cohorts are small
+    check_memory(spec, batch, workers=0 if scheduler else engine.workers, source=scenario)
     out = output_directory(out_dir, spec.name, "-calibration")
     stderr.print(f"{spec.name}: fitting {', '.join(bounds)} to {len(counts)} observed values ({method}, "
-                 f"at most {max_evaluations} evaluations, {replications} run(s) each)")
+                 f"at most {max_evaluations} evaluations, {replications} run(s) each), on {engine!r}")
     try:
         prepare_kernels()
         with searching(max_evaluations, replications):
             result = fit(spec, counts, bounds, firm=firm, replications=replications, seed=seed, method=method,
-                         max_evaluations=max_evaluations)
+                         max_evaluations=max_evaluations, engine=engine)
         cohort = max(1, round(counts[0])) if counts[0] > 1 else spec.market.customers
         report = summary(result, steps, cohort, projections, seed + 1, firm)
     except ValueError as err:
         raise UserError(f"{scenario}: {err}") from None
+    except ConnectionError as err:
+        raise UserError(str(err)) from None
     report = {"scenario": spec.name, "method": method, "seed": seed, **report}
     write_calibration_outputs(out, spec, seed, replications, report)
     for name, value in result.parameters.items():

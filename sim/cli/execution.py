@@ -1,5 +1,6 @@
 """What ``run``, ``compare`` and ``sweep`` share about execution: the engine
-options (``--workers``, ``--scheduler``, ``--fresh``), the store of finished
+options (``--workers``, ``--scheduler``, ``--fresh``; ``calibrate`` takes the
+first two), the store of finished
 runs in ``<out>/runs/``, and a progress bar of finished/total runs with the
 time left."""
 
@@ -21,18 +22,23 @@ SCHEDULER_ADDRESS = re.compile(r"(tcp|tls|ucx|ws|wss)://[^\s/]+:\d+/?")
 """A Dask scheduler's address from another process: a protocol, a host and a port."""
 
 
-def engine_options(command: Callable) -> Callable:
-    """Add --workers, --scheduler and --fresh to a command."""
+def where_options(command: Callable) -> Callable:
+    """Add --workers and --scheduler (where the runs are computed) to a command."""
     options = [
         click.option("--workers", "-w", type=click.IntRange(min=1), default=None,
                      help="Local processes to use (default: the number of cores)."),
         click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
                      help="Run on an existing Dask distributed cluster instead of local processes."),
-        click.option("--fresh", is_flag=True, default=False,
-                     help="Recompute every run, replacing finished runs kept in OUT/runs/ "
-                          "(by default they are reused: an interrupted command resumes)."),
     ]
     return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
+
+
+def engine_options(command: Callable) -> Callable:
+    """Add --workers, --scheduler and --fresh to a command."""
+    fresh = click.option("--fresh", is_flag=True, default=False,
+                         help="Recompute every run, replacing finished runs kept in OUT/runs/ "
+                              "(by default they are reused: an interrupted command resumes).")
+    return where_options(fresh(command))
 
 
 def choose_engine(workers: int | None, scheduler: str | None, runs: int) -> Engine:

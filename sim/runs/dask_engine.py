@@ -15,6 +15,7 @@ command for ever. Then a :class:`ConnectionError` names the address.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import threading
 from typing import Any
@@ -31,6 +32,16 @@ class DaskEngine(Engine):
     def __init__(self, address: str, connect_timeout: float = 10.0):
         self.address = address
         self.connect_timeout = connect_timeout
+        self._session = None  # the client kept between runs, inside ``with``
+
+    def __enter__(self) -> DaskEngine:
+        self._session = self.connect()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        client, self._session = self._session, None
+        if client is not None:
+            client.close()
 
     def connect(self):
         """A client of the cluster, within ``connect_timeout`` + :data:`GRACE` seconds; else a
@@ -73,7 +84,7 @@ class DaskEngine(Engine):
         results: list[Any] = [None] * len(tasks)
         if not tasks:
             return results
-        with self.connect() as client:
+        with contextlib.nullcontext(self._session) if self._session else self.connect() as client:
             futures = [client.submit(fn, *task, pure=False) for task in tasks]
             index = {future.key: i for i, future in enumerate(futures)}
             try:

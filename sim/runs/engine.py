@@ -28,12 +28,22 @@ MANAGER_EXIT = 10.0
 
 
 class Engine(ABC):
-    """Runs ``fn(*task)`` for every task; calls ``on_result(i, result)`` as each finishes."""
+    """Runs ``fn(*task)`` for every task; calls ``on_result(i, result)`` as each finishes.
+
+    Each :meth:`run` starts its workers (or connects) and ends them. A search that calls
+    :meth:`run` many times keeps them across calls in a session: ``with engine: ...``.
+    """
 
     @abstractmethod
     def run(self, fn: Callable[..., Any], tasks: Iterable[Task],
             on_result: Callable[[int, Any], None] | None = None) -> list[Any]:
         """All results, in task order."""
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
 
 
 def default_workers() -> int:
@@ -43,20 +53,30 @@ def default_workers() -> int:
 class LocalEngine(Engine):
     """A process pool on this machine (``workers`` processes; 1 runs in this process).
 
-    The start method is chosen explicitly ('forkserver' where available, else
-    'spawn'): Mesa 3.3 changes the global default on import, and forking a
-    process that uses threads is unsafe. The fork server preloads this package,
-    not the caller's ``__main__``: workers start without importing it again, and a
-    script that calls the API at its top level (with no ``if __name__ ==
-    "__main__":`` guard) is not run again inside them. Nothing a task needs lives in
-    ``__main__``: a researcher's strategies travel by value (:mod:`sim.runs.shipping`).
+    Workers come from a fork server where there is one (else they are spawned). It preloads
+    this package, not the caller's ``__main__``: workers start without importing it again, and
+    a script that calls the API at its top level (with no ``if __name__ == "__main__":`` guard)
+    is not run again inside them. Nothing a task needs lives in ``__main__``: a researcher's
+    strategies travel by value (:mod:`sim.runs.shipping`). Inside ``with`` the pool is kept
+    between runs.
     """
 
     def __init__(self, workers: int | None = None):
         self.workers = max(1, workers if workers is not None else default_workers())
+        self._session: ProcessPoolExecutor | None = None  # the pool kept between runs, inside ``with``
 
     def __repr__(self) -> str:
         return f"LocalEngine(workers={self.workers})"
+
+    def __enter__(self) -> LocalEngine:
+        if self.workers > 1:
+            self._session = _pool(self.workers)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pool, self._session = self._session, None
+        if pool is not None:
+            pool.shutdown()
 
     def run(self, fn, tasks, on_result=None):
         tasks = list(tasks)
@@ -67,12 +87,7 @@ class LocalEngine(Engine):
                 if on_result:
                     on_result(i, results[i])
             return results
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        context = multiprocessing.get_context(method)
-        if method == "forkserver":
-            context.set_forkserver_preload([PRELOAD])  # takes effect when the fork server starts
-        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)), mp_context=context,
-                                   initializer=_start_worker)
+        pool = self._session or _pool(min(self.workers, len(tasks)))
         try:
             with _main_not_imported():  # the workers start during the submissions
                 futures = {pool.submit(fn, *task): i for i, task in enumerate(tasks)}
@@ -82,10 +97,25 @@ class LocalEngine(Engine):
                 if on_result:
                     on_result(i, results[i])
         except BaseException:  # Ctrl-C, SIGTERM or a failed task: stop now, do not wait for running tasks
+            self._session = None
             _stop(pool)
             raise
-        pool.shutdown()
+        if pool is not self._session:
+            pool.shutdown()
         return results
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes, started from a fork server where there is one, else spawned.
+
+    The start method is chosen explicitly: Mesa 3.3 changes the global default on import, and
+    forking a process that uses threads is unsafe. The workers start as tasks are submitted.
+    """
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload([PRELOAD])  # takes effect when the fork server starts
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker)
 
 
 @contextlib.contextmanager
