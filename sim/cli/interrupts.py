@@ -19,6 +19,10 @@ threads are joined before the process exits. Three places need more care:
 - Finalisers (a generator closed by the garbage collector, ``__del__``, a weakref
   callback): Python drops an exception raised there, printing "Exception
   ignored", and the command carried on. Such an interruption is sent again too.
+  The other way round, an interruption between opening a file and entering its
+  ``with`` (in the import system, say) leaves the file to the collector, whose
+  ResourceWarning, under ``-W error``, is printed as "Exception ignored" with a
+  traceback after a clean stop; once a command is interrupted, those are dropped.
 - Numba compiling a kernel or loading it from its cache: an exception in the
   middle of it leaves the kernel's library half built, and the command ended
   with a traceback (``RuntimeError: no compiled object yet``) in 4 of 37 trials.
@@ -49,6 +53,9 @@ RETRY_AFTER = 0.001
 _on_signal: Callable[[int], None] | None = None
 """While compiling: what to do with a signal instead of raising (it ends the process)."""
 
+_interrupted = False
+"""Whether an interruption has been raised: the work it abandoned may leave files to the collector."""
+
 
 def _stop(signum: int, frame: FrameType | None) -> None:
     """The handler of SIGINT and SIGTERM: raise, unless compiling or inside ``ctypes`` (see above)."""
@@ -57,6 +64,8 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     if frame is not None and frame.f_globals.get("__name__", "").partition(".")[0] == "ctypes":
         _send_again(signum)
         return
+    global _interrupted
+    _interrupted = True
     raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
 
@@ -81,10 +90,11 @@ _usual_hook = sys.unraisablehook
 
 
 def _dropped(unraisable) -> None:
-    """``sys.unraisablehook``: an interruption Python had to drop is sent again; the rest as usual."""
+    """``sys.unraisablehook``: an interruption Python had to drop is sent again; a file the
+    interruption left open, closed by the collector, is let go; the rest as usual."""
     if isinstance(unraisable.exc_value, KeyboardInterrupt):
         _send_again(signal.SIGTERM if isinstance(unraisable.exc_value, Terminated) else signal.SIGINT)
-    else:
+    elif not (_interrupted and isinstance(unraisable.exc_value, ResourceWarning)):
         _usual_hook(unraisable)
 
 
