@@ -50,7 +50,7 @@ from .runs.replications import replication_seeds
 from .runs.shipping import ship
 from .runs.store import RunStore
 from .runs.sweep import long_rows, run_sweep
-from .scenario import Scenario, ScenarioError, load_scenario, scenario_with
+from .scenario import Scenario, ScenarioError, keywords, load_scenario, scenario_with
 from .scenario.limits import check_memory
 from .strategies import Strategy
 
@@ -75,7 +75,7 @@ def run_replications(scenario: ScenarioLike = None, *, replications: int | None 
     ``run.seed``). Replication k uses the k-th seed spawned from ``seed``, whichever process runs it.
     With ``segments``, per-segment results too (``results.segments``; about a fifth more time).
     With ``progress``, a bar of finished runs and the time left on stderr (in a notebook, under the cell)."""
-    spec = _scenario_of(scenario, overrides)
+    spec = _scenario_of(scenario, overrides, run_replications)
     replications, seed = _defaults(spec, replications, seed)
     shipped = ship(spec, strategies)
     tasks = [RunTask(f"r{k}", spec, s, k, shipped) for k, s in enumerate(replication_seeds(seed, replications))]
@@ -104,7 +104,7 @@ def compare(scenario: ScenarioLike = None, arms: Mapping[str, Arm | Mapping[str,
     ``arms`` maps a name to an :class:`Arm` or to a dict of dotted-path values; without it, the
     scenario's ``compare`` section. ``strategies`` apply to every arm; an arm's own strategies
     replace them firm by firm. ``firm`` is the firm whose results the written report ranks arms by."""
-    spec = _scenario_of(scenario, overrides)
+    spec = _scenario_of(scenario, overrides, compare)
     replications, seed = _defaults(spec, replications, seed)
     arm_runs = _arm_runs(spec, arms, strategies)
     engine = _engine(spec, workers, scheduler, len(arm_runs) * replications)  # refused here if too large
@@ -137,7 +137,7 @@ def sweep(scenario: ScenarioLike = None, parameters: Mapping[str, Any] | None = 
     ``out``, each arm's results go to ``out/<arm>/``, and :func:`sim.load_results` reads ``out`` back
     as the crossed results. ``progress`` shows a bar of finished runs
     (as for the other functions)."""
-    spec = _scenario_of(scenario, overrides)
+    spec = _scenario_of(scenario, overrides, sweep)
     if parameters is not None:
         section = {"method": method or "grid", "parameters": {path: _range(value) for path, value in parameters.items()}}
         if samples is not None:
@@ -181,7 +181,7 @@ def calibrate(scenario: ScenarioLike, observed: Sequence[float], parameters: Map
     evaluation's runs side by side, kept for the whole search. ``results.curves`` holds observed,
     simulated and sBG survival per period; ``results.project(steps, cohort)`` projects the fitted
     scenario ahead on the same workers."""
-    spec = _scenario_of(scenario, overrides)
+    spec = _scenario_of(scenario, overrides, calibrate)
     replications, seed = _defaults(spec, replications, seed)
     batch = _calibration.runs_at_once(method, len(parameters), replications)
     return _calibration.calibrate(spec, observed, dict(parameters), firm=firm, replications=replications, seed=seed,
@@ -193,16 +193,17 @@ def calibrate(scenario: ScenarioLike, observed: Sequence[float], parameters: Map
 # ------------------------------------------------------------ details ---
 
 
-def _scenario_of(scenario: ScenarioLike, overrides: Mapping[str, Any]) -> Scenario:
+def _scenario_of(scenario: ScenarioLike, overrides: Mapping[str, Any], function: Callable[..., Any]) -> Scenario:
     """The validated scenario: a file (overrides applied as it is read, so errors name the file), a
-    Scenario with the overrides applied, or the default scenario."""
-    dotted = {key.replace("__", "."): value for key, value in overrides.items()}
+    Scenario with the overrides applied, or the default scenario. A keyword that is neither a
+    scenario path nor an argument of ``function`` is refused as Python would (a TypeError)."""
+    paths = keywords.dotted(overrides, function)
     if isinstance(scenario, str | Path):
-        return load_scenario(scenario, dotted or None)
+        return load_scenario(scenario, paths or None)
     if scenario is not None and not isinstance(scenario, Scenario):
         raise TypeError(f"scenario: expected a path or a Scenario, got {type(scenario).__name__}")
     base = scenario if scenario is not None else Scenario()
-    return scenario_with(base, dotted, "overrides") if dotted else base
+    return scenario_with(base, paths, "overrides") if paths else base
 
 
 def _defaults(spec: Scenario, replications: int | None, seed: int | None) -> tuple[int, int]:

@@ -46,7 +46,7 @@ from .domain import (accounts, choice, expectations, lifetime_value, loyalty, ne
 from .domain.satisfaction import DELIGHTED, DISSATISFIED, SATISFIED
 from .draws import DRAW_AHEAD_FROM, Draws, StepDraws
 from .metrics import FIRM_METRICS
-from .scenario import Scenario, load_scenario, scenario_with
+from .scenario import Scenario, keywords, load_scenario, scenario_with
 from .scenario.limits import check_memory
 from .state import CustomerState
 from .strategies import Strategy, decisions, make_strategy
@@ -72,7 +72,7 @@ class MarketModel(mesa.Model):
             scenario = load_scenario(scenario)
         scenario = scenario if scenario is not None else Scenario()
         if overrides:
-            scenario = scenario_with(scenario, {k.replace("__", "."): v for k, v in overrides.items()}, "overrides")
+            scenario = scenario_with(scenario, keywords.dotted(overrides, MarketModel), "overrides")
         check_memory(scenario)  # refuse up front, with the estimate, what cannot fit in memory
         if rng is None:
             rng = seed if seed is not None else scenario.run.seed

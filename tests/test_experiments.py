@@ -144,6 +144,20 @@ def test_mistakes_name_what_is_wrong():
         sim.run_replications(QUICKSTART, market__customrs=10)
 
 
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: sim.run_replications(QUICKSTART, worker=2), r"run_replications\(\) .* 'worker': did you mean workers="),
+    (lambda: sim.compare(QUICKSTART, steps=12), r"compare\(\) .* 'steps': .* run__steps="),
+    (lambda: sim.calibrate(QUICKSTART, [100, 90, 80], {}, customers=9), r"calibrate\(\) .* market__customers="),
+    (lambda: sim.MarketModel(QUICKSTART, seeds=3), r"MarketModel\(\) .* 'seeds': did you mean seed="),
+    (lambda: sim.sweep(QUICKSTART, strategy={}), r"sweep\(\) .* 'strategy': the arguments are scenario, .*strategies"),
+])
+def test_a_mistyped_argument_is_refused_as_an_argument_not_read_as_a_scenario_value(call, message):
+    """A keyword of one word that is no top-level key of a scenario is a mistyped argument (or a
+    value without its section): a TypeError, as Python gives, saying what was probably meant."""
+    with pytest.raises(TypeError, match=message):
+        call()
+
+
 def test_sweep_takes_a_path_and_parameters_and_gives_long_rows():
     results = sim.sweep(QUICKSTART, {"firms.Budget.price": [0.7, 0.9]}, replications=2, seed=4, workers=1, **SMALL)
     rows = results.rows
