@@ -46,6 +46,8 @@ METHODS = ("nelder-mead", "differential-evolution")
 """SciPy's searches: a local simplex from the middle of the box, and a seeded global one."""
 GENERATION = 10
 """Differential evolution's population, per parameter searched (SciPy's ``popsize``)."""
+PROJECTIONS = 200
+"""Cohorts simulated for a written projection's mean and 95 % interval."""
 
 
 def runs_at_once(method: str, parameters: int, replications: int) -> int:
@@ -363,3 +365,14 @@ def summary(calibration: Calibration, steps: int, cohort: int, replications: int
                        "simulation": {k: v.tolist() for k, v in projected.items()},
                        "sbg": sbg_survival(a, b, t).tolist()},
     }
+
+
+def document(calibration: Calibration, scenario: Scenario, method: str, seed: int, steps: int,
+             projections: int = PROJECTIONS) -> dict[str, Any]:
+    """calibration.json's document: the scenario's name, the method and seed, and the :func:`summary`
+    with a projection to ``steps`` for cohorts of the observed size (of the scenario's customers
+    when shares were observed) on seed + 1, where the fit's seeds do not repeat."""
+    counted = calibration.cohort
+    cohort = max(1, round(counted)) if counted > 1 else scenario.market.customers
+    return {"scenario": scenario.name, "method": method, "seed": seed,
+            **summary(calibration, steps, cohort, projections, seed + 1, calibration.firm)}

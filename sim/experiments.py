@@ -171,7 +171,7 @@ def calibrate(scenario: ScenarioLike, observed: Sequence[float], parameters: Map
               firm: str | None = None, replications: int | None = None, seed: int | None = None,
               method: str = "nelder-mead", log_scale: bool = True, max_evaluations: int = 300,
               strategies: Mapping[str, Strategy] | None = None, workers: int | None = None,
-              scheduler: str | None = None, **overrides: Any) -> _calibration.Calibration:
+              scheduler: str | None = None, out: str | Path | None = None, **overrides: Any) -> _calibration.Calibration:
     """Fit ``parameters`` (dotted path -> (low, high)) so that the simulated retention curve of
     ``firm``'s customers at the start explains ``observed`` (counts or shares alive at t = 0, 1, ...),
     by maximum likelihood, with the sBG model fitted beside it (:mod:`sim.calibration`). Each
@@ -180,14 +180,22 @@ def calibrate(scenario: ScenarioLike, observed: Sequence[float], parameters: Map
     evaluation, or of a differential-evolution generation) or a Dask ``scheduler`` compute each
     evaluation's runs side by side, kept for the whole search. ``results.curves`` holds observed,
     simulated and sBG survival per period; ``results.project(steps, cohort)`` projects the fitted
-    scenario ahead on the same workers."""
+    scenario ahead on the same workers. With ``out``, the directory ``marketsim calibrate`` writes
+    (calibration.json, the curves table, the plot), its projection to the scenario's ``run.steps``."""
     spec = _scenario_of(scenario, overrides, calibrate)
     replications, seed = _defaults(spec, replications, seed)
     batch = _calibration.runs_at_once(method, len(parameters), replications)
-    return _calibration.calibrate(spec, observed, dict(parameters), firm=firm, replications=replications, seed=seed,
-                                  method=method, log_scale=log_scale, max_evaluations=max_evaluations,
-                                  strategies=ship(spec, strategies),
-                                  engine=_engine(spec, workers, scheduler, batch))
+    engine = _engine(spec, workers, scheduler, batch)
+    with _output(out) as directory:
+        fit = _calibration.calibrate(spec, observed, dict(parameters), firm=firm, replications=replications,
+                                     seed=seed, method=method, log_scale=log_scale, max_evaluations=max_evaluations,
+                                     strategies=ship(spec, strategies), engine=engine)
+        if directory is not None:
+            from .outputs.calibration import write_calibration_outputs
+
+            report = _calibration.document(fit, spec, method, seed, spec.run.steps)
+            write_calibration_outputs(directory, spec, seed, replications, report)
+    return fit
 
 
 # ------------------------------------------------------------ details ---

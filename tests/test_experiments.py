@@ -283,6 +283,18 @@ def test_intervals_of_a_figure_of_your_own():
         sim.intervals(halfway, "firm", "retention")
 
 
+def test_a_calibration_written_with_out_is_the_commands_directory(tmp_path):
+    fit = sim.calibrate(QUICKSTART, [1000, 900, 820, 760], {"market.segments[0].base_defection": (0.01, 0.3)},
+                        replications=1, max_evaluations=8, workers=1, out=tmp_path / "fit", market__customers=300,
+                        run__steps=9)
+    report = json.loads((tmp_path / "fit" / "calibration.json").read_text())
+    assert report["fit"]["parameters"] == fit.parameters and report["fit"]["survival"] == fit.simulated.tolist()
+    assert report["projection"]["t"] == list(range(10)) and report["projection"]["cohort"] == 1000
+    curves = pd.read_parquet(tmp_path / "fit" / "curves.parquet")
+    pd.testing.assert_frame_equal(curves, pd.read_csv(tmp_path / "fit" / "curves.csv"), check_exact=True)
+    assert json.loads((tmp_path / "fit" / "results.json").read_text())["kind"] == "calibrate"
+
+
 def test_a_calibration_projects_its_fit_as_a_table():
     fit = sim.calibrate(QUICKSTART, [1000, 900, 820, 760], {"market.segments[0].base_defection": (0.01, 0.3)},
                         replications=1, max_evaluations=8, market__customers=300)

@@ -12,7 +12,8 @@ from pathlib import Path
 import click
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from ..calibration import METHODS, calibrate as fit, observed_survival, runs_at_once, summary, with_parameters
+from ..calibration import (METHODS, PROJECTIONS, calibrate as fit, document, observed_survival, runs_at_once,
+                           with_parameters)
 from ..scenario.limits import check_memory
 from ..outputs.calibration import write_calibration_outputs
 from .common import UserError, load, prepare_kernels, set_option, stderr, stdout, user_errors
@@ -82,7 +83,7 @@ def parse_parameter(text: str) -> tuple[str, tuple[float, float]]:
               help="Budget of simulated curves for the search.")
 @click.option("--replications", "-r", type=click.IntRange(min=1), default=2, show_default=True,
               help="Seeded runs pooled into one simulated curve while fitting.")
-@click.option("--projections", type=click.IntRange(min=2), default=200, show_default=True,
+@click.option("--projections", type=click.IntRange(min=2), default=PROJECTIONS, show_default=True,
               help="Replications of an observed-size cohort for the projection interval.")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Root seed (default: the scenario's run.seed).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
@@ -119,13 +120,11 @@ def calibrate(scenario, observed, params, firm, project_to, method, max_evaluati
         with searching(max_evaluations, replications):
             result = fit(spec, counts, bounds, firm=firm, replications=replications, seed=seed, method=method,
                          max_evaluations=max_evaluations, engine=engine)
-        cohort = max(1, round(counts[0])) if counts[0] > 1 else spec.market.customers
-        report = summary(result, steps, cohort, projections, seed + 1, firm)
+        report = document(result, spec, method, seed, steps, projections)
     except ValueError as err:
         raise UserError(f"{scenario}: {err}") from None
     except ConnectionError as err:
         raise UserError(str(err)) from None
-    report = {"scenario": spec.name, "method": method, "seed": seed, **report}
     write_calibration_outputs(out, spec, seed, replications, report)
     for name, value in result.parameters.items():
         stdout.print(f"{name} = {value:.4g}")
