@@ -14,8 +14,8 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ..calibration import (METHODS, PROJECTIONS, calibrate as fit, document, observed_survival, runs_at_once,
                            with_parameters)
-from ..scenario.limits import check_memory
 from ..outputs.calibration import write_calibration_outputs
+from ..scenario.limits import check_memory
 from .common import UserError, load, prepare_kernels, set_option, stderr, stdout, user_errors
 from .execution import choose_engine, where_options
 from .output import output_directory
@@ -110,7 +110,7 @@ def calibrate(scenario, observed, params, firm, project_to, method, max_evaluati
     except ValueError as err:
         raise UserError(f"{scenario}: {err}") from None
     batch = runs_at_once(method, len(bounds), replications)
-    engine = choose_engine(workers, scheduler, max(batch, projections))  # the projection's cohorts are small
+    engine = choose_engine(workers, scheduler, batch)  # as many workers as one step of the search can use
     check_memory(spec, batch, workers=0 if scheduler else engine.workers, source=scenario)
     out = output_directory(out_dir, spec.name, "-calibration")
     stderr.print(f"{spec.name}: fitting {', '.join(bounds)} to {len(counts)} observed values ({method}, "
